@@ -1,0 +1,43 @@
+//! The one error type of the HTTP API: a status and a JSON body `{status, error}`; 5xx are logged.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// An HTTP API error.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing at this path (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is wrong (400); `details` says what would be right.
+    #[error("{message}")]
+    BadRequest {
+        /// What is wrong.
+        message: String,
+        /// Extra context, e.g. the accepted values.
+        details: Value,
+    },
+    /// Something failed on our side (500).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, details) = match &self {
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, Value::Null),
+            AppError::BadRequest { details, .. } => (StatusCode::BAD_REQUEST, details.clone()),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, Value::Null),
+        };
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut body = json!({ "status": status.as_u16(), "error": self.to_string() });
+        if !details.is_null() {
+            body["details"] = details;
+        }
+        (status, Json(body)).into_response()
+    }
+}

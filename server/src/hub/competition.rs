@@ -1,0 +1,257 @@
+//! The whole competition as the tracker knows it, and its pure transitions:
+//! `Competition::apply(input, now) -> Outcome`. No I/O, no clocks, no channels.
+
+use super::database::Database;
+use super::fop::{FopChange, FopSnapshot, fop_name};
+use super::translations::Translations;
+use crate::protocol::replies::Resource;
+use crate::protocol::scalar::as_string;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The folders OWLCMS fills from ZIPs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AssetKind {
+    /// `flags_zip` → `/local/flags`.
+    Flags,
+    /// `logos_zip` → `/local/logos`.
+    Logos,
+    /// `pictures_zip` → `/local/pictures`.
+    Pictures,
+}
+
+impl AssetKind {
+    /// All kinds.
+    pub const ALL: [AssetKind; 3] = [AssetKind::Flags, AssetKind::Logos, AssetKind::Pictures];
+
+    /// Folder name under the local directory and URL segment under `/local`.
+    pub fn dir(self) -> &'static str {
+        match self {
+            AssetKind::Flags => "flags",
+            AssetKind::Logos => "logos",
+            AssetKind::Pictures => "pictures",
+        }
+    }
+
+    /// The resource name that asks OWLCMS for this kind.
+    pub fn resource(self) -> Resource {
+        match self {
+            AssetKind::Flags => Resource::FlagsZip,
+            AssetKind::Logos => Resource::LogosZip,
+            AssetKind::Pictures => Resource::PicturesZip,
+        }
+    }
+}
+
+/// An asset folder that has been filled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetInfo {
+    /// Files extracted.
+    pub files: usize,
+    /// Bytes extracted.
+    pub bytes: u64,
+    /// Server epoch milliseconds.
+    pub loaded_at_ms: i64,
+}
+
+/// A latched protocol mismatch (cleared by the next valid message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProtocolError {
+    /// Version the sender claimed, if any.
+    pub received: Option<String>,
+    /// Human-readable reason.
+    pub reason: String,
+    /// Server epoch milliseconds.
+    pub at_ms: i64,
+}
+
+/// One input to the competition state, already decoded and parsed.
+#[derive(Debug)]
+pub enum Input {
+    /// `update` payload.
+    Update(Map<String, Value>),
+    /// `timer` payload.
+    Timer(Map<String, Value>),
+    /// `decision` payload.
+    Decision(Map<String, Value>),
+    /// `database_metadata`: the checksum of the database about to follow.
+    DatabaseMetadata(String),
+    /// A parsed database.
+    DatabaseLoaded(Arc<Database>),
+    /// A database identical to the loaded one arrived and was not reloaded.
+    DatabaseUnchanged,
+    /// Parsed translations.
+    TranslationsLoaded(Arc<Translations>),
+    /// An asset folder was replaced.
+    AssetsReplaced(AssetKind, AssetInfo),
+    /// A frame failed the version check.
+    ProtocolMismatch {
+        /// Version the sender claimed.
+        received: Option<String>,
+        /// Why it failed.
+        reason: String,
+    },
+}
+
+/// What an input changed, for publishing, and what is still missing for a reply.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// FOP changed, with what changed in it.
+    pub fop: Option<(String, FopChange)>,
+    /// Competition-wide state changed (database, translations, assets, protocol latch).
+    pub competition: bool,
+    /// Data OWLCMS should send (database, translations, or assets the data refers to).
+    pub missing: Vec<Resource>,
+}
+
+/// The single-writer competition state.
+#[derive(Debug, Default)]
+pub struct Competition {
+    /// Loaded database.
+    pub database: Option<Arc<Database>>,
+    /// Checksum announced by `database_metadata` for the next `database_zip`.
+    pub announced_checksum: Option<String>,
+    /// Loaded translations.
+    pub translations: Option<Arc<Translations>>,
+    /// FOP snapshots by name.
+    pub fops: BTreeMap<String, FopSnapshot>,
+    /// Filled asset folders.
+    pub assets: BTreeMap<AssetKind, AssetInfo>,
+    /// Latched protocol mismatch.
+    pub protocol_error: Option<ProtocolError>,
+}
+
+impl Competition {
+    /// Applies one input at server time `now_ms`.
+    pub fn apply(&mut self, input: Input, now_ms: i64) -> Outcome {
+        let mut outcome = Outcome::default();
+        if !matches!(input, Input::ProtocolMismatch { .. }) && self.protocol_error.take().is_some() {
+            outcome.competition = true;
+        }
+        match input {
+            Input::Update(payload) => {
+                let refers_to_flags = refers_to_flags(&payload);
+                let name = fop_name(&payload);
+                let change = self.fop_mut(&name).apply_update(payload, now_ms);
+                outcome.fop = Some((name, change));
+                if refers_to_flags && !self.assets.contains_key(&AssetKind::Flags) {
+                    outcome.missing.push(Resource::FlagsZip);
+                }
+            }
+            Input::Timer(payload) => {
+                let name = fop_name(&payload);
+                outcome.fop = Some((name.clone(), self.fop_mut(&name).apply_timer(payload, now_ms)));
+            }
+            Input::Decision(payload) => {
+                let name = fop_name(&payload);
+                outcome.fop = Some((name.clone(), self.fop_mut(&name).apply_decision(payload, now_ms)));
+            }
+            Input::DatabaseMetadata(checksum) => self.announced_checksum = Some(checksum),
+            Input::DatabaseLoaded(db) => {
+                for name in &db.fop_names {
+                    self.fop_mut(name);
+                }
+                self.database = Some(db);
+                self.announced_checksum = None;
+                outcome.competition = true;
+            }
+            Input::DatabaseUnchanged => self.announced_checksum = None,
+            Input::TranslationsLoaded(translations) => {
+                self.translations = Some(translations);
+                outcome.competition = true;
+            }
+            Input::AssetsReplaced(kind, info) => {
+                self.assets.insert(kind, info);
+                outcome.competition = true;
+            }
+            Input::ProtocolMismatch { received, reason } => {
+                self.protocol_error = Some(ProtocolError { received, reason, at_ms: now_ms });
+                outcome.competition = true;
+            }
+        }
+        if outcome.fop.is_some() {
+            outcome.missing.splice(0..0, self.missing_essentials());
+        }
+        outcome
+    }
+
+    /// Database and translations, when not loaded yet.
+    pub fn missing_essentials(&self) -> Vec<Resource> {
+        let mut missing = Vec::new();
+        if self.database.is_none() {
+            missing.push(Resource::Database);
+        }
+        if self.translations.is_none() {
+            missing.push(Resource::TranslationsZip);
+        }
+        missing
+    }
+
+    /// The snapshot of a FOP, created empty on first use.
+    fn fop_mut(&mut self, name: &str) -> &mut FopSnapshot {
+        self.fops.entry(name.to_owned()).or_insert_with(|| FopSnapshot::empty(name))
+    }
+
+    /// Checksum of the loaded database.
+    pub fn loaded_checksum(&self) -> Option<&str> {
+        self.database.as_ref().map(|db| db.checksum.as_str())
+    }
+}
+
+fn refers_to_flags(payload: &Map<String, Value>) -> bool {
+    payload.get("sessionAthletes").and_then(Value::as_array).is_some_and(|athletes| {
+        athletes.iter().any(|a| as_string(a.pointer("/displayInfo/flagURL")).is_some_and(|u| !u.is_empty()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn p4_updates_before_the_database_are_kept_and_ask_for_it() {
+        let mut c = Competition::default();
+        let out = c.apply(Input::Update(map(json!({"fop": "A", "fullName": "X"}))), 1);
+        assert_eq!(out.missing, [Resource::Database, Resource::TranslationsZip]);
+        assert_eq!(c.fops["A"].field("fullName").as_deref(), Some("X"));
+    }
+
+    #[test]
+    fn p6_database_metadata_never_touches_fop_state() {
+        let mut c = Competition::default();
+        c.apply(Input::Update(map(json!({"fop": "A", "fullName": "X"}))), 1);
+        let out = c.apply(Input::DatabaseMetadata("abc".into()), 2);
+        assert_eq!(out.fop, None);
+        assert_eq!(c.fops["A"].version, 1);
+        assert_eq!(c.announced_checksum.as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn protocol_mismatch_latches_until_a_valid_message() {
+        let mut c = Competition::default();
+        c.apply(Input::ProtocolMismatch { received: Some("2.3.0".into()), reason: "old".into() }, 1);
+        assert!(c.protocol_error.is_some());
+        let out = c.apply(Input::Timer(map(json!({"fopName": "A"}))), 2);
+        assert!(out.competition && c.protocol_error.is_none());
+    }
+
+    #[test]
+    fn flags_requested_when_athletes_refer_to_them() {
+        let mut c = Competition::default();
+        let update = json!({"sessionAthletes": [{"athleteKey": "1", "displayInfo": {"flagURL": "/local/flags/A B.svg"}}]});
+        let out = c.apply(Input::Update(map(update.clone())), 1);
+        assert!(out.missing.contains(&Resource::FlagsZip));
+        c.apply(Input::AssetsReplaced(AssetKind::Flags, AssetInfo { files: 1, bytes: 1, loaded_at_ms: 1 }), 2);
+        assert!(!c.apply(Input::Update(map(update)), 3).missing.contains(&Resource::FlagsZip));
+    }
+}

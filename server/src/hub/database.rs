@@ -1,0 +1,206 @@
+//! The competition database (V2 export): parsing, date normalisation and the indexes the
+//! hub needs. The raw JSON is kept whole because plugins read many of its fields by name.
+
+use crate::protocol::scalar::{as_i64, as_string, key_string};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// A loaded competition database.
+#[derive(Debug)]
+pub struct Database {
+    /// The whole database with dates normalised to ISO strings and a few derived fields.
+    pub raw: Value,
+    /// Identity used to skip reloading the same database (OWLCMS checksum, else our hash).
+    pub checksum: String,
+    /// SHA-256 of the bytes it was parsed from, to spot identical resends without a checksum.
+    pub bytes_hash: String,
+    /// Athlete index by normalised key into `raw["athletes"]`.
+    pub athlete_index: HashMap<String, usize>,
+    /// FOP (platform) names in database order.
+    pub fop_names: Vec<String>,
+}
+
+/// A database payload that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// Not JSON.
+    #[error("database is not valid JSON: {0}")]
+    Json(String),
+    /// JSON, but not an object with an `athletes` array.
+    #[error("database has no \"athletes\" array")]
+    NoAthletes,
+}
+
+impl Database {
+    /// Parses database JSON (bare, or wrapped as `{"database": {...}}`).
+    pub fn parse(bytes: &[u8], checksum: Option<String>) -> Result<Database, DatabaseError> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| DatabaseError::Json(e.to_string()))?;
+        Database::from_value(value, checksum, sha256_hex(bytes))
+    }
+
+    /// Builds a database from an already parsed value.
+    pub fn from_value(value: Value, checksum: Option<String>, bytes_hash: String) -> Result<Database, DatabaseError> {
+        let mut raw = match value {
+            Value::Object(mut map) if !map.contains_key("athletes") && map.get("database").is_some_and(Value::is_object) => {
+                map.remove("database").unwrap_or_default()
+            }
+            other => other,
+        };
+        if !raw.get("athletes").is_some_and(Value::is_array) {
+            return Err(DatabaseError::NoAthletes);
+        }
+        normalise_dates(&mut raw);
+        let teams: HashMap<String, String> = raw["teams"]
+            .as_array()
+            .map(|teams| {
+                teams
+                    .iter()
+                    .filter_map(|t| Some((key_string(t.get("id")?)?, as_string(t.get("name"))?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut athlete_index = HashMap::new();
+        if let Some(athletes) = raw["athletes"].as_array_mut() {
+            for (i, athlete) in athletes.iter_mut().enumerate() {
+                let Some(map) = athlete.as_object_mut() else { continue };
+                add_derived_athlete_fields(map, &teams);
+                if let Some(key) = map.get("key").and_then(key_string) {
+                    athlete_index.insert(key, i);
+                }
+            }
+        }
+        let fop_names = raw["platforms"]
+            .as_array()
+            .map(|p| p.iter().filter_map(|p| as_string(p.get("name"))).collect())
+            .unwrap_or_default();
+        Ok(Database { checksum: checksum.unwrap_or_else(|| bytes_hash.clone()), bytes_hash, raw, athlete_index, fop_names })
+    }
+
+    /// The competition name, when the database has one.
+    pub fn competition_name(&self) -> Option<&str> {
+        self.raw.pointer("/competition/competitionName").and_then(Value::as_str)
+    }
+
+    /// Number of athletes.
+    pub fn athlete_count(&self) -> usize {
+        self.raw["athletes"].as_array().map_or(0, Vec::len)
+    }
+
+    /// An athlete by key (any key spelling: int, negative int, string).
+    pub fn athlete(&self, key: &Value) -> Option<&Value> {
+        let index = *self.athlete_index.get(&key_string(key)?)?;
+        self.raw["athletes"].get(index)
+    }
+}
+
+/// Lower-case hex SHA-256, prefixed so it cannot be mistaken for an OWLCMS checksum.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+fn add_derived_athlete_fields(map: &mut Map<String, Value>, teams: &HashMap<String, String>) {
+    if !map.contains_key("yearOfBirth") {
+        if let Some(year) = birth_year(map.get("fullBirthDate")) {
+            map.insert("yearOfBirth".into(), year.into());
+        }
+    }
+    if !map.contains_key("teamName") {
+        if let Some(name) = map.get("team").and_then(key_string).and_then(|k| teams.get(&k)) {
+            map.insert("teamName".into(), name.clone().into());
+        }
+    }
+}
+
+/// The birth year from `fullBirthDate` as an array (`[2001,1,18]`) or a string (`"2001-01-18"`).
+pub fn birth_year(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Array(parts) => as_i64(parts.first()),
+        Value::String(s) => s.get(..4)?.parse().ok(),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+/// Rewrites every date/time field sent as an array of integers (Jackson's default) as the
+/// ISO string newer OWLCMS builds send, so consumers see one encoding (protocol P18).
+pub fn normalise_dates(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                if key.ends_with("Date") || key.ends_with("Time") {
+                    if let Some(iso) = iso_from_array(field) {
+                        *field = Value::String(iso);
+                        continue;
+                    }
+                }
+                normalise_dates(field);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalise_dates),
+        _ => {}
+    }
+}
+
+fn iso_from_array(value: &Value) -> Option<String> {
+    let parts: Vec<i64> = value.as_array()?.iter().map(Value::as_i64).collect::<Option<_>>()?;
+    if !(3..=7).contains(&parts.len()) {
+        return None;
+    }
+    let mut iso = format!("{:04}-{:02}-{:02}", parts[0], parts[1], parts[2]);
+    if parts.len() >= 5 {
+        iso += &format!("T{:02}:{:02}", parts[3], parts[4]);
+    }
+    if parts.len() >= 6 {
+        iso += &format!(":{:02}", parts[5]);
+    }
+    if let Some(&nanos) = parts.get(6).filter(|n| **n > 0) {
+        // Same precision rule as java.time's toString: 3, 6 or 9 digits.
+        iso += &if nanos % 1_000_000 == 0 {
+            format!(".{:03}", nanos / 1_000_000)
+        } else if nanos % 1_000 == 0 {
+            format!(".{:06}", nanos / 1_000)
+        } else {
+            format!(".{nanos:09}")
+        };
+    }
+    Some(iso)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn both_date_encodings_end_as_iso_strings() {
+        let mut v = json!({"fullBirthDate": [2001, 1, 18], "snatch1LiftTime": [2025, 11, 22, 6, 21, 45, 301595000],
+            "weighInTime": [2024, 11, 23, 8, 0], "cleanJerkBreakDuration": [1, 2, 3], "x": {"competitionDate": "2024-11-23"}});
+        normalise_dates(&mut v);
+        assert_eq!(v["fullBirthDate"], "2001-01-18");
+        assert_eq!(v["snatch1LiftTime"], "2025-11-22T06:21:45.301595");
+        assert_eq!(v["weighInTime"], "2024-11-23T08:00");
+        assert_eq!(v["cleanJerkBreakDuration"], json!([1, 2, 3]));
+        assert_eq!(v["x"]["competitionDate"], "2024-11-23");
+        assert_eq!(birth_year(Some(&json!([1992, 10, 15]))), Some(1992));
+        assert_eq!(birth_year(Some(&json!("1992-10-15"))), Some(1992));
+    }
+
+    #[test]
+    fn parse_indexes_athletes_and_resolves_teams() {
+        let db = json!({"database": {"formatVersion": "2.0", "teams": [{"id": 7, "name": "AK Bjørgvin"}],
+            "platforms": [{"name": "A"}, {"name": "Plattform B"}],
+            "athletes": [{"key": -5, "team": 7, "fullBirthDate": [1990, 1, 2]}]}});
+        let bytes = serde_json::to_vec(&db).unwrap();
+        let db = Database::parse(&bytes, None).unwrap();
+        assert!(db.checksum.starts_with("sha256:"));
+        assert_eq!(db.fop_names, ["A", "Plattform B"]);
+        let athlete = db.athlete(&json!("-5")).unwrap();
+        assert_eq!(athlete["teamName"], "AK Bjørgvin");
+        assert_eq!(athlete["yearOfBirth"], 1990);
+        assert!(matches!(Database::parse(b"{\"x\":1}", None), Err(DatabaseError::NoAthletes)));
+        assert!(matches!(Database::parse(b"{", None), Err(DatabaseError::Json(_))));
+    }
+}

@@ -1,0 +1,316 @@
+//! Per-FOP state: the merged OWLCMS snapshot with the protocol's merge rules (§8.2: update
+//! replaces, timer/decision merge, clock and decision fields carried over), the athlete
+//! orders resolved from keys, clocks, decisions and session status (§8.3).
+
+use super::clocks::{AthleteClock, BreakClock};
+use super::decision::Decision;
+use crate::protocol::scalar::{as_string, key_string, parse_json_strings};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Fields an `update` keeps from the previous snapshot when it does not carry them.
+pub const CARRIED_FIELDS: [&str; 13] = [
+    "athleteTimerEventType",
+    "athleteMillisRemaining",
+    "athleteStartTimeMillis",
+    "breakTimerEventType",
+    "breakMillisRemaining",
+    "breakStartTimeMillis",
+    "timeAllowed",
+    "decisionEventType",
+    "d1",
+    "d2",
+    "d3",
+    "decisionsVisible",
+    "down",
+];
+
+/// Fields that older senders encode as JSON text.
+const JSON_TEXT_FIELDS: [&str; 9] = [
+    "sessionAthletes",
+    "startOrderKeys",
+    "liftingOrderKeys",
+    "startOrderAthletes",
+    "liftingOrderAthletes",
+    "leaders",
+    "records",
+    "groupAthletes",
+    "translationMap",
+];
+
+/// One slot of a start or lifting order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "key")]
+pub enum OrderItem {
+    /// Category separator (`{"isSpacer":true}`).
+    Spacer,
+    /// An athlete, by normalised key.
+    Athlete(String),
+}
+
+/// Values computed from the last `update` (not recomputed on clock or decision events).
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Derived {
+    /// Session athletes by normalised key: the `athlete` DTO overlaid with `displayInfo`.
+    pub athletes: HashMap<String, Value>,
+    /// Start order with category spacers.
+    pub start_order: Vec<OrderItem>,
+    /// Lifting order with spacers.
+    pub lifting_order: Vec<OrderItem>,
+    /// Athlete up now.
+    pub current_key: Option<String>,
+    /// Athlete up next.
+    pub next_key: Option<String>,
+    /// Athlete before the current one in start order, if they lifted.
+    pub previous_key: Option<String>,
+}
+
+/// Whether the FOP's session is finished (protocol §8.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionStatus {
+    /// True after `GroupDone` / a `GROUP_DONE` break, until activity resumes.
+    pub is_done: bool,
+    /// Current session name, when known.
+    pub session_name: Option<String>,
+    /// Server epoch milliseconds of the last message for this FOP.
+    pub last_activity_ms: i64,
+}
+
+/// An immutable picture of one FOP, published to readers after every change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FopSnapshot {
+    /// FOP name.
+    pub name: String,
+    /// Bumped on every message for this FOP.
+    pub version: u64,
+    /// Bumped only by `update` (what views depend on).
+    pub data_version: u64,
+    /// Server epoch milliseconds of the last message.
+    pub last_update_ms: i64,
+    /// Server epoch milliseconds of the last `update`.
+    pub last_data_update_ms: i64,
+    /// The merged OWLCMS payload.
+    pub data: Arc<Map<String, Value>>,
+    /// Values derived from the last update.
+    pub derived: Arc<Derived>,
+    /// Athlete clock.
+    pub athlete_clock: AthleteClock,
+    /// Break clock.
+    pub break_clock: BreakClock,
+    /// Decision lights and jury.
+    pub decision: Decision,
+    /// Session status.
+    pub session: SessionStatus,
+}
+
+impl FopSnapshot {
+    /// An empty snapshot for a FOP known only by name.
+    pub fn empty(name: &str) -> FopSnapshot {
+        FopSnapshot {
+            name: name.to_owned(),
+            version: 0,
+            data_version: 0,
+            last_update_ms: 0,
+            last_data_update_ms: 0,
+            data: Arc::default(),
+            derived: Arc::default(),
+            athlete_clock: AthleteClock::default(),
+            break_clock: BreakClock::default(),
+            decision: Decision::default(),
+            session: SessionStatus::default(),
+        }
+    }
+
+    /// A session athlete (athlete DTO + display info) by any key spelling.
+    pub fn athlete(&self, key: &Value) -> Option<&Value> {
+        self.derived.athletes.get(&key_string(key)?)
+    }
+
+    /// The athlete up now.
+    pub fn current_athlete(&self) -> Option<&Value> {
+        self.derived.athletes.get(self.derived.current_key.as_ref()?)
+    }
+
+    /// A string field of the merged payload.
+    pub fn field(&self, name: &str) -> Option<String> {
+        as_string(self.data.get(name))
+    }
+
+    /// True while OWLCMS reports a break.
+    pub fn in_break(&self) -> bool {
+        self.field("fopState").as_deref() == Some("BREAK")
+    }
+}
+
+/// What a message changed in one FOP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FopChange {
+    /// The update data changed (views must be recomputed).
+    pub data: bool,
+    /// A clock changed.
+    pub clock: bool,
+    /// The decision state changed.
+    pub decision: bool,
+}
+
+/// The FOP name a payload is for: `fop`, else `fopName`, else `A`.
+pub fn fop_name(payload: &Map<String, Value>) -> String {
+    ["fop", "fopName"]
+        .iter()
+        .filter_map(|k| as_string(payload.get(*k)))
+        .find(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| "A".to_owned())
+}
+
+impl FopSnapshot {
+    /// Applies an `update`: the payload replaces the snapshot, carried fields excepted.
+    pub fn apply_update(&mut self, mut payload: Map<String, Value>, now_ms: i64) -> FopChange {
+        parse_json_strings(&mut payload, &JSON_TEXT_FIELDS);
+        for field in CARRIED_FIELDS {
+            if !payload.contains_key(field) {
+                if let Some(old) = self.data.get(field) {
+                    payload.insert(field.to_owned(), old.clone());
+                }
+            }
+        }
+        let clock = self.athlete_clock.apply(&payload, now_ms) | self.break_clock.apply(&payload, now_ms);
+        self.derived = Arc::new(derive(&payload));
+        self.data = Arc::new(payload);
+        self.data_version += 1;
+        self.last_data_update_ms = now_ms;
+        self.touch(now_ms);
+        FopChange { data: true, clock, decision: false }
+    }
+
+    /// Applies a `timer`: shallow merge, clocks updated.
+    pub fn apply_timer(&mut self, payload: Map<String, Value>, now_ms: i64) -> FopChange {
+        let clock = self.athlete_clock.apply(&payload, now_ms) | self.break_clock.apply(&payload, now_ms);
+        self.merge(payload, now_ms);
+        FopChange { data: false, clock, decision: false }
+    }
+
+    /// Applies a `decision`: shallow merge, decision state updated.
+    pub fn apply_decision(&mut self, mut payload: Map<String, Value>, now_ms: i64) -> FopChange {
+        // `records` arrives as JSON text in decisions; keep the stored object shape.
+        parse_json_strings(&mut payload, &["records"]);
+        self.decision.apply(&payload, now_ms);
+        self.merge(payload, now_ms);
+        FopChange { data: false, clock: false, decision: true }
+    }
+
+    fn merge(&mut self, payload: Map<String, Value>, now_ms: i64) {
+        Arc::make_mut(&mut self.data).extend(payload);
+        self.touch(now_ms);
+    }
+
+    fn touch(&mut self, now_ms: i64) {
+        self.version += 1;
+        self.last_update_ms = now_ms;
+        self.session.last_activity_ms = now_ms;
+        let data = &self.data;
+        let done = as_string(data.get("uiEvent")).as_deref() == Some("GroupDone")
+            || as_string(data.get("breakType")).as_deref() == Some("GROUP_DONE") && as_string(data.get("fopState")).as_deref() == Some("BREAK");
+        self.session.is_done = done;
+        self.session.session_name = as_string(data.get("sessionName"))
+            .or_else(|| as_string(data.get("groupName")))
+            .filter(|s| !s.is_empty());
+    }
+}
+
+fn order(payload: &Map<String, Value>, field: &str) -> Vec<OrderItem> {
+    payload
+        .get(field)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| {
+                    if item.get("isSpacer").is_some() {
+                        Some(OrderItem::Spacer)
+                    } else {
+                        key_string(item).map(OrderItem::Athlete)
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn derive(payload: &Map<String, Value>) -> Derived {
+    let mut athletes = HashMap::new();
+    for entry in payload.get("sessionAthletes").and_then(Value::as_array).into_iter().flatten() {
+        let key = entry
+            .get("athleteKey")
+            .and_then(key_string)
+            .or_else(|| entry.pointer("/athlete/key").and_then(key_string));
+        let Some(key) = key else { continue };
+        let mut merged = entry.get("athlete").and_then(Value::as_object).cloned().unwrap_or_default();
+        if let Some(Value::Object(display)) = entry.get("displayInfo") {
+            merged.extend(display.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        athletes.insert(key, Value::Object(merged));
+    }
+    let key = |field: &str| payload.get(field).and_then(key_string);
+    Derived {
+        athletes,
+        start_order: order(payload, "startOrderKeys"),
+        lifting_order: order(payload, "liftingOrderKeys"),
+        current_key: key("currentAthleteKey"),
+        next_key: key("nextAthleteKey"),
+        previous_key: key("previousAthleteKey"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn p1_update_replaces_and_carries_timer_and_decision_fields() {
+        let mut fop = FopSnapshot::empty("A");
+        fop.apply_update(map(json!({"uiEvent": "LiftingOrderUpdated", "currentAthleteKey": 5, "fullName": "X"})), 1);
+        fop.apply_timer(map(json!({"athleteTimerEventType": "StartTime", "athleteMillisRemaining": "60000"})), 2);
+        fop.apply_decision(map(json!({"decisionEventType": "DOWN_SIGNAL", "down": "true"})), 3);
+        let change = fop.apply_update(map(json!({"uiEvent": "GroupDone"})), 4);
+        assert!(change.data);
+        assert_eq!(fop.data.get("currentAthleteKey"), None, "stale key must not survive an update");
+        assert_eq!(fop.data.get("fullName"), None);
+        assert_eq!(fop.data["athleteTimerEventType"], "StartTime");
+        assert_eq!(fop.data["down"], "true");
+        assert!(fop.session.is_done);
+        assert_eq!((fop.version, fop.data_version), (4, 2));
+    }
+
+    #[test]
+    fn p7_keys_and_json_strings_normalise() {
+        let mut fop = FopSnapshot::empty("A");
+        let sessions = json!([{"athleteKey": "-7", "athlete": {"key": -7, "lastName": "Kværnø"}, "displayInfo": {"fullName": "KVÆRNØ, Ola"}}]);
+        fop.apply_update(map(json!({
+            "sessionAthletes": sessions.to_string(),
+            "startOrderKeys": [{"isSpacer": true}, -7],
+            "liftingOrderKeys": "[{\"isSpacer\":true},-7]",
+            "currentAthleteKey": "-7"
+        })), 1);
+        assert_eq!(fop.derived.start_order, vec![OrderItem::Spacer, OrderItem::Athlete("-7".into())]);
+        assert_eq!(fop.derived.lifting_order, fop.derived.start_order);
+        assert_eq!(fop.current_athlete().unwrap()["fullName"], "KVÆRNØ, Ola");
+        assert_eq!(fop.athlete(&json!(-7)).unwrap()["lastName"], "Kværnø");
+    }
+
+    #[test]
+    fn p13_fop_name_from_fop_or_fop_name() {
+        assert_eq!(fop_name(&map(json!({"fopName": "Plattform B"}))), "Plattform B");
+        assert_eq!(fop_name(&map(json!({"fop": "C", "fopName": "A"}))), "C");
+        assert_eq!(fop_name(&map(json!({}))), "A");
+    }
+}

@@ -1,0 +1,173 @@
+//! owlcms-tracker: receives OWLCMS's live WebSocket feed and serves scoreboards to browsers.
+//!
+//! Data flow: `ingest` (the `/ws` endpoint) decodes frames with `protocol` and sends typed
+//! inputs to the `hub`, the single owner of competition state; `web` serves what the hub
+//! publishes. [`Server`] wires them together; `main.rs` only parses flags and signals.
+
+pub mod assets;
+pub mod config;
+pub mod error;
+pub mod hub;
+pub mod ingest;
+pub mod protocol;
+pub mod telemetry;
+pub mod web;
+
+use anyhow::Context;
+use assets::AssetStore;
+use hub::HubHandle;
+use ingest::IngestContext;
+use ingest::learning::Learning;
+use protocol::archive::Limits;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+/// Everything the server can be configured with.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerOptions {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Shared secret OWLCMS must send (`OWLCMS_UPDATEKEY`); `None` accepts any sender.
+    pub update_key: Option<String>,
+    /// Save every OWLCMS frame under `samples_dir/captures/`.
+    pub learning_mode: bool,
+    /// Where asset ZIPs are extracted and served from (`/local/...`).
+    pub local_dir: PathBuf,
+    /// Where learning-mode captures go.
+    pub samples_dir: PathBuf,
+    /// Largest WebSocket message and frame accepted from OWLCMS.
+    pub max_message_bytes: usize,
+    /// ZIP entry-count and size caps.
+    pub zip_limits: Limits,
+    /// Most binary frames held before a connection authenticates.
+    pub max_pending_frames: usize,
+    /// Most bytes held before a connection authenticates.
+    pub max_pending_bytes: usize,
+    /// Least time between two 428 requests for the same data on one connection.
+    pub request_interval: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8096)),
+            update_key: None,
+            learning_mode: false,
+            local_dir: PathBuf::from("local"),
+            samples_dir: PathBuf::from("samples"),
+            // OWLCMS's reference receiver accepts 100 MiB; pictures ZIPs can be large.
+            max_message_bytes: 128 * 1024 * 1024,
+            zip_limits: Limits::default(),
+            // OWLCMS sends database, translations and flags before its first text frame.
+            max_pending_frames: 16,
+            max_pending_bytes: 256 * 1024 * 1024,
+            request_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Shared state of the HTTP handlers.
+pub struct AppState {
+    /// The hub.
+    pub hub: HubHandle,
+    /// OWLCMS ingest settings.
+    pub ingest: Arc<IngestContext>,
+    /// Asset folders.
+    pub assets: AssetStore,
+    /// The options the server was started with.
+    pub options: ServerOptions,
+    /// When the server started.
+    pub started: Instant,
+}
+
+/// A running server.
+pub struct Server {
+    addr: SocketAddr,
+    hub: HubHandle,
+    shutdown: CancellationToken,
+    task: JoinHandle<std::io::Result<()>>,
+    learning_dir: Option<PathBuf>,
+}
+
+impl Server {
+    /// Binds the listen address and starts serving.
+    pub async fn start(options: ServerOptions) -> anyhow::Result<Server> {
+        let listener = TcpListener::bind(options.listen)
+            .await
+            .with_context(|| format!("while binding {} (is another tracker running?)", options.listen))?;
+        Server::with_listener(listener, options)
+    }
+
+    /// Starts serving on an already bound listener (tests bind `127.0.0.1:0`).
+    pub fn with_listener(listener: TcpListener, options: ServerOptions) -> anyhow::Result<Server> {
+        let addr = listener.local_addr().context("while reading the listen address")?;
+        let shutdown = CancellationToken::new();
+        let hub = HubHandle::spawn(shutdown.clone());
+        let assets = AssetStore::new(&options.local_dir)
+            .with_context(|| format!("while creating the local files folder {}", options.local_dir.display()))?;
+        let learning = if options.learning_mode {
+            Some(Learning::start(&options.samples_dir).with_context(|| {
+                format!("while creating the learning-mode folder under {}", options.samples_dir.display())
+            })?)
+        } else {
+            None
+        };
+        let learning_dir = learning.as_ref().map(|l| l.dir().to_path_buf());
+        let ingest = Arc::new(IngestContext::new(
+            hub.clone(),
+            options.update_key.clone(),
+            options.zip_limits,
+            (options.max_pending_frames, options.max_pending_bytes),
+            options.request_interval,
+            assets.clone(),
+            learning,
+            shutdown.clone(),
+        ));
+        let state = Arc::new(AppState { hub: hub.clone(), ingest, assets, options, started: Instant::now() });
+        let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let token = shutdown.clone();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).with_graceful_shutdown(token.cancelled_owned()).await
+        });
+        info!(%addr, "listening");
+        Ok(Server { addr, hub, shutdown, task, learning_dir })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The hub, for in-process readers and tests.
+    pub fn hub(&self) -> &HubHandle {
+        &self.hub
+    }
+
+    /// The learning-mode capture folder, when learning mode is on.
+    pub fn learning_dir(&self) -> Option<&PathBuf> {
+        self.learning_dir.as_ref()
+    }
+
+    /// A token that stops the server when cancelled.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Runs until the shutdown token is cancelled and connections have ended.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task panicked")?.context("while serving HTTP")
+    }
+
+    /// Stops accepting, closes OWLCMS connections (1001) and waits for the server to end.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.wait().await
+    }
+}

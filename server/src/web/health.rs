@@ -1,0 +1,71 @@
+//! `GET /api/health`: what the tracker holds and hears, 200 when database and translations are
+//! loaded, 503 (with the reasons) otherwise.
+
+use crate::AppState;
+use crate::hub::now_ms;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub(super) async fn health(State(app): State<Arc<AppState>>) -> (StatusCode, Json<Value>) {
+    let state = app.hub.state();
+    let mut issues = Vec::new();
+    if state.database.is_none() {
+        issues.push("no competition database yet: waiting for OWLCMS to connect and send it");
+    }
+    if state.translations.is_none() {
+        issues.push("no translations yet: waiting for OWLCMS to send translations_zip");
+    }
+    if state.protocol_error.is_some() {
+        issues.push("protocol mismatch: OWLCMS must be version 64 or newer");
+    }
+    let fops: Vec<Value> = state
+        .fops
+        .iter()
+        .filter_map(|name| app.hub.fop(name))
+        .map(|fop| {
+            json!({
+                "name": fop.name,
+                "version": fop.version,
+                "dataVersion": fop.data_version,
+                "lastMessageMs": (fop.last_update_ms > 0).then_some(fop.last_update_ms),
+                "fopState": fop.field("fopState"),
+                "session": fop.session,
+            })
+        })
+        .collect();
+    let d = &state.diagnostics;
+    let body = json!({
+        "status": if state.is_ready() { "ok" } else { "degraded" },
+        "issues": issues,
+        "serverTimeMs": now_ms(),
+        "uptimeSeconds": app.started.elapsed().as_secs(),
+        "database": state.database.as_ref().map_or(json!({"loaded": false}), |db| json!({
+            "loaded": true,
+            "checksum": db.checksum,
+            "competitionName": db.competition_name(),
+            "athletes": db.athlete_count(),
+        })),
+        "translations": state.translations.as_ref().map_or(json!({"loaded": false}), |t| {
+            let mut locales: Vec<&String> = t.locales.keys().collect();
+            locales.sort();
+            json!({"loaded": true, "locales": locales, "keys": t.key_count(), "checksum": t.checksum})
+        }),
+        "assets": state.assets,
+        "fops": fops,
+        "connections": d.connections,
+        "lastMessageMs": d.last_message_ms,
+        "protocolError": state.protocol_error,
+        "counters": {
+            "protocolErrors": d.protocol_errors,
+            "authFailures": d.auth_failures,
+            "requestsSent": d.requests_sent,
+            "ingestErrors": d.ingest_errors,
+        },
+        "lastIngestError": d.last_ingest_error,
+    });
+    let status = if state.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body))
+}

@@ -1,0 +1,1 @@
+//! Black-box tests of the built `owlcms-tracker` binary.
