@@ -1,0 +1,275 @@
+//! Test harness: a real server on 127.0.0.1:0, a real OWLCMS-like WebSocket client, and the
+//! real OWLCMS payloads from `samples/` turned into the frames OWLCMS sends.
+#![allow(dead_code)]
+
+use futures_util::{SinkExt, StreamExt};
+use owlcms_tracker::protocol::binary::encode_frame;
+use owlcms_tracker::{Server, ServerOptions};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::io::{Cursor, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for any single answer.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// The version real OWLCMS 64 sends.
+pub const VERSION: &str = "64.0.0";
+
+/// A server on a random loopback port with its own folders.
+pub struct TestServer {
+    pub server: Option<Server>,
+    pub dir: TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        TestServer::with(|_| {}).await
+    }
+
+    pub async fn with(configure: impl FnOnce(&mut ServerOptions)) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = ServerOptions::default();
+        options.local_dir = dir.path().join("local");
+        options.samples_dir = dir.path().join("samples");
+        configure(&mut options);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = Server::with_listener(listener, options).unwrap();
+        TestServer { server: Some(server), dir }
+    }
+
+    pub fn server(&self) -> &Server {
+        self.server.as_ref().unwrap()
+    }
+
+    pub fn hub(&self) -> &owlcms_tracker::hub::HubHandle {
+        self.server().hub()
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.server().addr())
+    }
+
+    pub fn http(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server().addr())
+    }
+
+    pub async fn owlcms(&self) -> Owlcms {
+        Owlcms::connect(&self.ws_url()).await
+    }
+
+    pub async fn health(&self) -> (u16, Value) {
+        let response = reqwest::get(self.http("/api/health")).await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// A comparable picture of everything the hub holds, to prove bad input changed nothing.
+    pub fn state_fingerprint(&self) -> Value {
+        let state = self.hub().state();
+        let fops: Vec<Value> = state
+            .fops
+            .iter()
+            .filter_map(|name| self.hub().fop(name))
+            .map(|f| json!({"name": f.name, "version": f.version, "data": *f.data}))
+            .collect();
+        json!({
+            "database": state.database.as_ref().map(|d| d.checksum.clone()),
+            "announced": state.announced_checksum,
+            "translations": state.translations.as_ref().map(|t| t.key_count()),
+            "assets": serde_json::to_value(&state.assets).unwrap(),
+            "protocolError": state.protocol_error.is_some(),
+            "fops": fops,
+        })
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown_token().cancel();
+        }
+    }
+}
+
+/// An OWLCMS-like WebSocket client.
+pub struct Owlcms {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub key: Option<String>,
+}
+
+impl Owlcms {
+    pub async fn connect(url: &str) -> Owlcms {
+        let mut config = WebSocketConfig::default();
+        config.max_message_size = Some(256 << 20);
+        config.max_frame_size = Some(256 << 20);
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false).await.unwrap();
+        Owlcms { ws, key: None }
+    }
+
+    pub fn with_key(mut self, key: &str) -> Owlcms {
+        self.key = Some(key.to_owned());
+        self
+    }
+
+    /// Wraps a payload in the v64 envelope, adding the update key when this client has one.
+    pub fn envelope(&self, kind: &str, payload: &Value) -> String {
+        let mut payload = payload.clone();
+        if let (Some(key), Some(map)) = (&self.key, payload.as_object_mut()) {
+            map.insert("updateKey".into(), json!(key));
+        }
+        json!({"version": VERSION, "type": kind, "payload": payload}).to_string()
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.ws.send(Message::text(text)).await.unwrap();
+    }
+
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.ws.send(Message::binary(bytes)).await.unwrap();
+    }
+
+    /// Sends a text frame and returns its JSON reply.
+    pub async fn request_raw(&mut self, text: &str) -> Value {
+        self.send_raw(text).await;
+        self.reply().await
+    }
+
+    pub async fn request(&mut self, kind: &str, payload: &Value) -> Value {
+        let text = self.envelope(kind, payload);
+        self.request_raw(&text).await
+    }
+
+    /// The next JSON text frame from the server.
+    pub async fn reply(&mut self) -> Value {
+        loop {
+            match self.next().await {
+                Some(Message::Text(text)) => return serde_json::from_str(text.as_str()).unwrap(),
+                Some(Message::Ping(_) | Message::Pong(_)) => continue,
+                other => panic!("expected a text reply, got {other:?}"),
+            }
+        }
+    }
+
+    pub async fn next(&mut self) -> Option<Message> {
+        tokio::time::timeout(PATIENCE, self.ws.next()).await.expect("server answered in time").map(|m| m.unwrap())
+    }
+
+    /// Waits until every frame sent so far was applied: frames of a connection are handled in
+    /// order, so the reply to a harmless unknown-type message comes after them.
+    pub async fn sync(&mut self) {
+        let reply = self.request("sync", &json!({})).await;
+        assert_eq!(reply["status"], 400, "sync reply: {reply}");
+    }
+
+    /// Expects the server to close the connection with `code`.
+    pub async fn expect_close(&mut self, code: u16) {
+        loop {
+            match tokio::time::timeout(PATIENCE, self.ws.next()).await.expect("closed in time") {
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    assert_eq!(u16::from(frame.code), code, "close reason: {}", frame.reason);
+                    return;
+                }
+                Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_))) => continue,
+                other => panic!("expected close {code}, got {other:?}"),
+            }
+        }
+    }
+}
+
+pub fn samples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/owlcms")
+}
+
+/// A captured payload from `samples/owlcms/<path>`.
+pub fn sample(path: &str) -> Value {
+    let text = std::fs::read_to_string(samples_dir().join(path)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+pub const DATABASE: &str = "ws-2025-12/2025-12-18T13-52-13-909-DATABASE.json";
+pub const SWITCH_GROUP: &str = "ws-2025-12/2025-12-18T13-58-21-398-UPDATE-SWITCHGROUP.json";
+pub const START_LIFTING: &str = "ws-2025-12/2025-12-18T14-05-16-652-UPDATE-STARTLIFTING.json";
+pub const LIFTING_ORDER: &str = "ws-2025-12/2025-12-18T14-05-16-672-UPDATE-LIFTINGORDERUPDATED.json";
+/// The update key of the Dec-2025 captures.
+pub const SAMPLE_KEY: &str = "Louis-Cyr";
+
+/// A payload without its captured update key (tests add their own).
+pub fn without_key(mut payload: Value) -> Value {
+    payload.as_object_mut().unwrap().remove("updateKey");
+    payload
+}
+
+pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        writer.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        writer.write_all(data).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+/// The inner V2 database of the captured `database` message.
+pub fn database_json() -> Value {
+    sample(DATABASE)["database"].clone()
+}
+
+/// A `database_zip` frame as OWLCMS sends it.
+pub fn database_zip_frame(database: &Value) -> Vec<u8> {
+    let json = serde_json::to_vec(database).unwrap();
+    encode_frame(VERSION, "database_zip", &zip_of(&[("competition.json", &json)]))
+}
+
+/// `translations.json` as OWLCMS builds it from its CSV: regional maps merged over the base.
+pub fn translations_json() -> Value {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(samples_dir().join("translation4.csv")).unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let locales: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, h)| !h.is_empty() && !h.contains('/'))
+        .map(|(i, h)| (i, h.clone()))
+        .collect();
+    let mut tables: HashMap<String, Map<String, Value>> = HashMap::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let Some(key) = record.get(0).filter(|k| !k.is_empty()) else { continue };
+        for (i, locale) in &locales {
+            if let Some(text) = record.get(*i).filter(|t| !t.is_empty()) {
+                tables.entry(locale.clone()).or_default().insert(key.to_owned(), json!(text));
+            }
+        }
+    }
+    let mut merged = Map::new();
+    for (_, locale) in &locales {
+        let base = locale.split('_').next().unwrap();
+        let mut table = tables.get(base).cloned().unwrap_or_default();
+        table.extend(tables.get(locale).cloned().unwrap_or_default());
+        merged.insert(locale.clone(), Value::Object(table));
+    }
+    json!({"locales": merged, "translationsChecksum": "test-translations-1"})
+}
+
+pub fn translations_zip_frame(translations: &Value) -> Vec<u8> {
+    let json = serde_json::to_vec(translations).unwrap();
+    encode_frame(VERSION, "translations_zip", &zip_of(&[("translations.json", &json)]))
+}
+
+pub fn flags_zip_frame(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    encode_frame(VERSION, "flags_zip", &zip_of(entries))
+}
+
+/// Database, translations and flags, as OWLCMS sends them when it connects.
+pub async fn startup(owlcms: &mut Owlcms) {
+    owlcms.send_binary(database_zip_frame(&database_json())).await;
+    owlcms.send_binary(translations_zip_frame(&translations_json())).await;
+    owlcms.send_binary(flags_zip_frame(&[("Spydeberg Atletene.svg", b"<svg/>")])).await;
+    owlcms.sync().await;
+}
