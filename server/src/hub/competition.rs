@@ -89,6 +89,8 @@ pub enum Input {
     TranslationsLoaded(Arc<Translations>),
     /// An asset folder was replaced.
     AssetsReplaced(AssetKind, AssetInfo),
+    /// A frame passed the version check (clears a latched mismatch).
+    ProtocolOk,
     /// A frame failed the version check.
     ProtocolMismatch {
         /// Version the sender claimed.
@@ -161,6 +163,7 @@ impl Competition {
                 outcome.competition = true;
             }
             Input::DatabaseUnchanged => self.announced_checksum = None,
+            Input::ProtocolOk => {}
             Input::TranslationsLoaded(translations) => {
                 self.translations = Some(translations);
                 outcome.competition = true;

@@ -75,6 +75,9 @@ impl Connection {
             known => format!("{known:?}").to_lowercase(),
         };
         self.ctx.hub.note(Note::Received(type_name)).await;
+        if self.ctx.hub.state().protocol_error.is_some() && self.may_latch(text) {
+            let _ = self.ctx.hub.apply(Input::ProtocolOk).await;
+        }
         let mut step = Step::default();
         if let Some(key) = &self.ctx.update_key {
             if payload_key(&envelope.payload).as_deref() != Some(key.as_str()) {

@@ -1,5 +1,5 @@
 //! `GET /api/health`: what the tracker holds and hears, 200 when database and translations are
-//! loaded, 503 (with the reasons) otherwise.
+//! loaded and no protocol mismatch is latched, 503 (with the reasons) otherwise.
 
 use crate::AppState;
 use crate::hub::now_ms;
@@ -36,9 +36,10 @@ pub(super) async fn health(State(app): State<Arc<AppState>>) -> (StatusCode, Jso
             })
         })
         .collect();
+    let healthy = state.is_ready() && state.protocol_error.is_none();
     let d = &state.diagnostics;
     let body = json!({
-        "status": if state.is_ready() { "ok" } else { "degraded" },
+        "status": if healthy { "ok" } else { "degraded" },
         "issues": issues,
         "serverTimeMs": now_ms(),
         "uptimeSeconds": app.started.elapsed().as_secs(),
@@ -66,6 +67,6 @@ pub(super) async fn health(State(app): State<Arc<AppState>>) -> (StatusCode, Jso
         },
         "lastIngestError": d.last_ingest_error,
     });
-    let status = if state.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body))
 }
