@@ -133,9 +133,10 @@ impl Server {
         let state = Arc::new(AppState { hub: hub.clone(), ingest, assets, options, started: Instant::now() });
         let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let token = shutdown.clone();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).with_graceful_shutdown(token.cancelled_owned()).await
-        });
+        let task =
+            tokio::spawn(
+                async move { axum::serve(listener, app).with_graceful_shutdown(token.cancelled_owned()).await },
+            );
         info!(%addr, "listening");
         Ok(Server { addr, hub, shutdown, task, learning_dir })
     }

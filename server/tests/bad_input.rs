@@ -55,7 +55,9 @@ async fn version_2_3_0_is_refused_until_a_valid_frame_arrives() {
     assert_eq!(health["protocolError"]["received"], "2.3.0");
     assert_eq!(health["counters"]["protocolErrors"], 1);
     // Binary frames with an old version are dropped silently and latch the same way.
-    owlcms.send_binary(owlcms_tracker::protocol::binary::encode_frame("2.3.0", "flags_zip", &zip_of(&[("x.svg", b"x")]))).await;
+    owlcms
+        .send_binary(owlcms_tracker::protocol::binary::encode_frame("2.3.0", "flags_zip", &zip_of(&[("x.svg", b"x")])))
+        .await;
     owlcms.sync().await;
     assert_eq!(t.state_fingerprint(), before, "the valid sync frame cleared the latch; flags unchanged");
     assert_eq!(t.health().await.0, 200);
@@ -113,7 +115,11 @@ async fn zip_with_parent_entries_is_refused_and_writes_nothing() {
     assert_eq!(t.state_fingerprint(), before);
     assert!(!t.dir.path().join("escaped.svg").exists());
     assert!(!t.dir.path().join("local/escaped.svg").exists());
-    assert_eq!(reqwest::get(t.http("/local/flags/Spydeberg%20Atletene.svg")).await.unwrap().status(), 200, "old flags still served");
+    assert_eq!(
+        reqwest::get(t.http("/local/flags/Spydeberg%20Atletene.svg")).await.unwrap().status(),
+        200,
+        "old flags still served"
+    );
     assert_eq!(reqwest::get(t.http("/local/flags/fine.svg")).await.unwrap().status(), 404);
 }
 
@@ -127,7 +133,11 @@ async fn zip_bomb_is_refused_by_size_and_by_entry_count() {
     assert_eq!(reply["status"], 400);
     assert!(reply["message"].as_str().unwrap().contains("expands to more than"), "{reply}");
     // The same through the database path.
-    let frame = owlcms_tracker::protocol::binary::encode_frame(VERSION, "database_zip", &zip_of(&[("competition.json", &zeros)]));
+    let frame = owlcms_tracker::protocol::binary::encode_frame(
+        VERSION,
+        "database_zip",
+        &zip_of(&[("competition.json", &zeros)]),
+    );
     owlcms.send_binary(frame).await;
     assert!(owlcms.reply().await["message"].as_str().unwrap().contains("expands to more than"));
     // Too many entries, with the default cap of 20 000.
@@ -149,7 +159,10 @@ async fn wrong_update_key_gets_401_and_close_1008() {
     assert_eq!(reply, json!({"status": 401, "message": "Access not authorized"}));
     intruder.expect_close(1008).await;
     let mut keyless = t.owlcms().await;
-    assert_eq!(keyless.request("timer", &json!({"fopName": "A", "athleteTimerEventType": "StartTime"})).await["status"], 401);
+    assert_eq!(
+        keyless.request("timer", &json!({"fopName": "A", "athleteTimerEventType": "StartTime"})).await["status"],
+        401
+    );
     keyless.expect_close(1008).await;
     assert_eq!(t.state_fingerprint(), before);
     assert_eq!(t.health().await.1["counters"]["authFailures"], 2);
@@ -182,7 +195,10 @@ async fn too_many_binary_frames_before_the_key_close_the_connection() {
         owlcms.send_binary(flags_zip_frame(&[("x.svg", b"x")])).await;
     }
     let reply = owlcms.reply().await;
-    assert_eq!(reply, json!({"status": 401, "message": "Not authenticated. Send text frame with valid updateKey first"}));
+    assert_eq!(
+        reply,
+        json!({"status": 401, "message": "Not authenticated. Send text frame with valid updateKey first"})
+    );
     owlcms.expect_close(1008).await;
     assert_eq!(t.state_fingerprint(), before);
 }

@@ -11,7 +11,9 @@ async fn replay_of_real_captures_builds_the_expected_state() {
     let t = TestServer::start().await;
     let mut owlcms = t.owlcms().await;
     startup(&mut owlcms).await;
-    for (path, uievent) in [(SWITCH_GROUP, "SwitchGroup"), (START_LIFTING, "StartLifting"), (LIFTING_ORDER, "LiftingOrderUpdated")] {
+    for (path, uievent) in
+        [(SWITCH_GROUP, "SwitchGroup"), (START_LIFTING, "StartLifting"), (LIFTING_ORDER, "LiftingOrderUpdated")]
+    {
         let payload = sample(path);
         assert_eq!(payload["uiEvent"], uievent);
         let reply = owlcms.request("update", &payload).await;
@@ -50,7 +52,13 @@ async fn replay_of_real_captures_builds_the_expected_state() {
     use owlcms_tracker::hub::fop::OrderItem::{Athlete, Spacer};
     assert_eq!(
         fop.derived.lifting_order,
-        [Spacer, Athlete("1907684233".into()), Athlete("-1393305065".into()), Athlete("-2072446646".into()), Athlete("1612142203".into())]
+        [
+            Spacer,
+            Athlete("1907684233".into()),
+            Athlete("-1393305065".into()),
+            Athlete("-2072446646".into()),
+            Athlete("1612142203".into())
+        ]
     );
     assert_eq!(fop.derived.start_order.iter().filter(|i| **i == Spacer).count(), 3);
     assert_eq!(fop.derived.next_key.as_deref(), Some("-1393305065"));

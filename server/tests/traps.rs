@@ -21,7 +21,12 @@ async fn ready() -> (TestServer, Owlcms) {
 async fn p1_update_replaces_timer_and_decision_merge() {
     let (t, mut owlcms) = ready().await;
     owlcms.request("update", &sample(LIFTING_ORDER)).await;
-    owlcms.request("timer", &json!({"fopName": "A", "athleteTimerEventType": "StartTime", "athleteMillisRemaining": "60000"})).await;
+    owlcms
+        .request(
+            "timer",
+            &json!({"fopName": "A", "athleteTimerEventType": "StartTime", "athleteMillisRemaining": "60000"}),
+        )
+        .await;
     owlcms.request("decision", &json!({"fop": "A", "decisionEventType": "DOWN_SIGNAL", "down": "true"})).await;
     let fop = t.hub().fop("A").unwrap();
     assert_eq!(fop.field("currentAthleteKey").as_deref(), Some("1907684233"), "timer/decision merge");
@@ -44,7 +49,10 @@ async fn p2_frames_of_a_connection_are_applied_in_order() {
     owlcms.send_binary(database_zip_frame(&database_json())).await;
     owlcms.send_binary(translations_zip_frame(&translations_json())).await;
     for i in 0..20 {
-        let text = owlcms.envelope("timer", &json!({"fopName": "A", "athleteTimerEventType": "SetTime", "athleteMillisRemaining": 1000 * i}));
+        let text = owlcms.envelope(
+            "timer",
+            &json!({"fopName": "A", "athleteTimerEventType": "SetTime", "athleteMillisRemaining": 1000 * i}),
+        );
         owlcms.send_raw(&text).await;
     }
     for _ in 0..20 {
@@ -175,7 +183,8 @@ async fn p9_non_ascii_asset_names_are_served() {
 async fn p10_html_entities_in_translations_are_decoded() {
     let t = TestServer::start().await;
     let mut owlcms = t.owlcms().await;
-    let translations = json!({"locales": {"en": {"Dash": "Session &ndash; Break", "Amp": "A &amp; B", "Sup": "1<sup>st</sup>"}}});
+    let translations =
+        json!({"locales": {"en": {"Dash": "Session &ndash; Break", "Amp": "A &amp; B", "Sup": "1<sup>st</sup>"}}});
     owlcms.send_binary(translations_zip_frame(&translations)).await;
     owlcms.sync().await;
     let state = t.hub().state();
@@ -189,8 +198,13 @@ async fn p10_html_entities_in_translations_are_decoded() {
 async fn p11_running_clock_is_aged_from_receipt() {
     let (t, mut owlcms) = ready().await;
     let before = now_ms();
-    owlcms.request("timer", &json!({"fopName": "A", "athleteTimerEventType": "StartTime", "athleteMillisRemaining": "60000",
-        "athleteStartTimeMillis": "1000"})).await;
+    owlcms
+        .request(
+            "timer",
+            &json!({"fopName": "A", "athleteTimerEventType": "StartTime", "athleteMillisRemaining": "60000",
+        "athleteStartTimeMillis": "1000"}),
+        )
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     let clock = t.hub().fop("A").unwrap().athlete_clock.clone();
     assert_eq!(clock.state, ClockState::Running);
@@ -204,16 +218,26 @@ async fn p11_running_clock_is_aged_from_receipt() {
 #[tokio::test]
 async fn p12_break_set_and_pause_keep_the_last_remaining_time() {
     let (t, mut owlcms) = ready().await;
-    owlcms.request("timer", &json!({"fopName": "A", "fopState": "BREAK", "breakTimerEventType": "BreakStarted",
-        "breakMillisRemaining": "600000", "breakStartTimeMillis": "1", "indefiniteBreak": "false", "break": "true"})).await;
+    owlcms
+        .request(
+            "timer",
+            &json!({"fopName": "A", "fopState": "BREAK", "breakTimerEventType": "BreakStarted",
+        "breakMillisRemaining": "600000", "breakStartTimeMillis": "1", "indefiniteBreak": "false", "break": "true"}),
+        )
+        .await;
     owlcms.request("timer", &sample("http-era/timer-break-paused.json")).await;
     let brk = t.hub().fop("A").unwrap().break_clock.clone();
     assert_eq!(brk.state, BreakState::Paused);
     let remaining = brk.remaining_ms.unwrap();
     assert!((590_000..=600_000).contains(&remaining), "{remaining}");
     // The next update carries the remaining time; null means an indefinite break.
-    owlcms.request("update", &json!({"fop": "A", "fopState": "BREAK", "breakTimerEventType": "BreakStarted",
-        "breakMillisRemaining": null, "indefiniteBreak": true})).await;
+    owlcms
+        .request(
+            "update",
+            &json!({"fop": "A", "fopState": "BREAK", "breakTimerEventType": "BreakStarted",
+        "breakMillisRemaining": null, "indefiniteBreak": true}),
+        )
+        .await;
     let brk = t.hub().fop("A").unwrap().break_clock.clone();
     assert_eq!((brk.state, brk.remaining_ms), (BreakState::Indefinite, None));
 }
@@ -226,7 +250,12 @@ async fn p13_one_socket_many_fops() {
     other["fop"] = json!("Plattform Ø");
     other["fopName"] = json!("Plattform Ø");
     owlcms.request("update", &other).await;
-    owlcms.request("timer", &json!({"fopName": "Plattform Ø", "athleteTimerEventType": "StartTime", "athleteMillisRemaining": 120000})).await;
+    owlcms
+        .request(
+            "timer",
+            &json!({"fopName": "Plattform Ø", "athleteTimerEventType": "StartTime", "athleteMillisRemaining": 120000}),
+        )
+        .await;
     assert_eq!(t.hub().fop("A").unwrap().athlete_clock.state, ClockState::Set);
     assert_eq!(t.hub().fop("Plattform Ø").unwrap().athlete_clock.state, ClockState::Running);
     assert_eq!(t.hub().state().fops, ["A", "Plattform Ø"]);
@@ -277,7 +306,9 @@ async fn p17_428_is_not_repeated_for_every_message_of_a_burst() {
     let mut owlcms = t.owlcms().await;
     let mut requests = 0;
     for i in 0..10 {
-        let reply = owlcms.request("timer", &json!({"fopName": "A", "athleteTimerEventType": "SetTime", "athleteMillisRemaining": i})).await;
+        let reply = owlcms
+            .request("timer", &json!({"fopName": "A", "athleteTimerEventType": "SetTime", "athleteMillisRemaining": i}))
+            .await;
         match reply["status"].as_u64() {
             Some(428) => requests += 1,
             Some(202) => assert_eq!(reply["reason"], "awaiting_requested_data"),
@@ -323,12 +354,17 @@ async fn p19_each_update_is_a_full_snapshot() {
 async fn p21_a_database_that_fails_to_parse_leaves_no_latch() {
     let t = TestServer::start().await;
     let mut owlcms = t.owlcms().await;
-    let broken = owlcms_tracker::protocol::binary::encode_frame(VERSION, "database_zip", &zip_of(&[("competition.json", b"{\"athletes\": [")]));
+    let broken = owlcms_tracker::protocol::binary::encode_frame(
+        VERSION,
+        "database_zip",
+        &zip_of(&[("competition.json", b"{\"athletes\": [")]),
+    );
     owlcms.send_binary(broken).await;
     let reply = owlcms.reply().await;
     assert_eq!(reply["status"], 400, "{reply}");
     assert!(reply["message"].as_str().unwrap().contains("not valid JSON"), "{reply}");
-    let reply = owlcms.request("database", &json!({"databaseChecksum": "x", "database": {"formatVersion": "2.0"}})).await;
+    let reply =
+        owlcms.request("database", &json!({"databaseChecksum": "x", "database": {"formatVersion": "2.0"}})).await;
     assert_eq!(reply["status"], 400, "{reply}");
     // Nothing is stuck: a good database loads and updates are processed.
     startup(&mut owlcms).await;

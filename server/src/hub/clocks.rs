@@ -168,7 +168,9 @@ mod tests {
     #[test]
     fn running_clock_ages_from_receipt() {
         let mut clock = AthleteClock::default();
-        let start = map(json!({"athleteTimerEventType": "StartTime", "athleteMillisRemaining": "60000", "timeAllowed": "60000"}));
+        let start = map(
+            json!({"athleteTimerEventType": "StartTime", "athleteMillisRemaining": "60000", "timeAllowed": "60000"}),
+        );
         assert!(clock.apply(&start, 1_000_000));
         assert_eq!(clock.remaining_at(1_020_000), 40_000);
         assert_eq!(clock.remaining_at(2_000_000), 0);
@@ -183,8 +185,11 @@ mod tests {
     #[test]
     fn warnings_minus_one_mean_none() {
         let mut clock = AthleteClock::default();
-        clock.apply(&map(json!({"athleteTimerEventType": "SetTime", "athleteMillisRemaining": 120000,
-            "athleteInitialWarningMillis": "90000", "athleteFinalWarningMillis": "-1"})), 0);
+        clock.apply(
+            &map(json!({"athleteTimerEventType": "SetTime", "athleteMillisRemaining": 120000,
+            "athleteInitialWarningMillis": "90000", "athleteFinalWarningMillis": "-1"})),
+            0,
+        );
         assert_eq!((clock.initial_warning_ms, clock.final_warning_ms), (Some(90_000), None));
     }
 
@@ -195,7 +200,10 @@ mod tests {
         assert_eq!(brk.remaining_at(60_000), Some(540_000));
         brk.apply(&map(json!({"breakTimerEventType": "BreakPaused"})), 60_000);
         assert_eq!((brk.state, brk.remaining_at(500_000)), (BreakState::Paused, Some(540_000)));
-        brk.apply(&map(json!({"breakTimerEventType": "BreakStarted", "indefiniteBreak": true, "breakMillisRemaining": 0})), 1);
+        brk.apply(
+            &map(json!({"breakTimerEventType": "BreakStarted", "indefiniteBreak": true, "breakMillisRemaining": 0})),
+            1,
+        );
         assert_eq!((brk.state, brk.remaining_ms), (BreakState::Indefinite, None));
     }
 }

@@ -251,7 +251,8 @@ mod tests {
     #[test]
     fn flags_requested_when_athletes_refer_to_them() {
         let mut c = Competition::default();
-        let update = json!({"sessionAthletes": [{"athleteKey": "1", "displayInfo": {"flagURL": "/local/flags/A B.svg"}}]});
+        let update =
+            json!({"sessionAthletes": [{"athleteKey": "1", "displayInfo": {"flagURL": "/local/flags/A B.svg"}}]});
         let out = c.apply(Input::Update(map(update.clone())), 1);
         assert!(out.missing.contains(&Resource::FlagsZip));
         c.apply(Input::AssetsReplaced(AssetKind::Flags, AssetInfo { files: 1, bytes: 1, loaded_at_ms: 1 }), 2);

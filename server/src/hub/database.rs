@@ -41,7 +41,9 @@ impl Database {
     /// Builds a database from an already parsed value.
     pub fn from_value(value: Value, checksum: Option<String>, bytes_hash: String) -> Result<Database, DatabaseError> {
         let mut raw = match value {
-            Value::Object(mut map) if !map.contains_key("athletes") && map.get("database").is_some_and(Value::is_object) => {
+            Value::Object(mut map)
+                if !map.contains_key("athletes") && map.get("database").is_some_and(Value::is_object) =>
+            {
                 map.remove("database").unwrap_or_default()
             }
             other => other,
@@ -53,10 +55,7 @@ impl Database {
         let teams: HashMap<String, String> = raw["teams"]
             .as_array()
             .map(|teams| {
-                teams
-                    .iter()
-                    .filter_map(|t| Some((key_string(t.get("id")?)?, as_string(t.get("name"))?)))
-                    .collect()
+                teams.iter().filter_map(|t| Some((key_string(t.get("id")?)?, as_string(t.get("name"))?))).collect()
             })
             .unwrap_or_default();
         let mut athlete_index = HashMap::new();
@@ -73,7 +72,13 @@ impl Database {
             .as_array()
             .map(|p| p.iter().filter_map(|p| as_string(p.get("name"))).collect())
             .unwrap_or_default();
-        Ok(Database { checksum: checksum.unwrap_or_else(|| bytes_hash.clone()), bytes_hash, raw, athlete_index, fop_names })
+        Ok(Database {
+            checksum: checksum.unwrap_or_else(|| bytes_hash.clone()),
+            bytes_hash,
+            raw,
+            athlete_index,
+            fop_names,
+        })
     }
 
     /// The competition name, when the database has one.
@@ -102,15 +107,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn add_derived_athlete_fields(map: &mut Map<String, Value>, teams: &HashMap<String, String>) {
-    if !map.contains_key("yearOfBirth") {
-        if let Some(year) = birth_year(map.get("fullBirthDate")) {
-            map.insert("yearOfBirth".into(), year.into());
-        }
+    if !map.contains_key("yearOfBirth")
+        && let Some(year) = birth_year(map.get("fullBirthDate"))
+    {
+        map.insert("yearOfBirth".into(), year.into());
     }
-    if !map.contains_key("teamName") {
-        if let Some(name) = map.get("team").and_then(key_string).and_then(|k| teams.get(&k)) {
-            map.insert("teamName".into(), name.clone().into());
-        }
+    if !map.contains_key("teamName")
+        && let Some(name) = map.get("team").and_then(key_string).and_then(|k| teams.get(&k))
+    {
+        map.insert("teamName".into(), name.clone().into());
     }
 }
 
@@ -130,11 +135,11 @@ pub fn normalise_dates(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, field) in map.iter_mut() {
-                if key.ends_with("Date") || key.ends_with("Time") {
-                    if let Some(iso) = iso_from_array(field) {
-                        *field = Value::String(iso);
-                        continue;
-                    }
+                if (key.ends_with("Date") || key.ends_with("Time"))
+                    && let Some(iso) = iso_from_array(field)
+                {
+                    *field = Value::String(iso);
+                    continue;
                 }
                 normalise_dates(field);
             }

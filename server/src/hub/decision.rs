@@ -79,9 +79,8 @@ impl Decision {
                 self.down = as_bool(payload.get("down")).unwrap_or(false) && !full;
                 let goods = self.lights.iter().filter(|l| **l == Some(true)).count();
                 let decided = self.lights.iter().filter(|l| l.is_some()).count();
-                self.decision = as_bool(payload.get("decision")).or_else(|| {
-                    (full && decided > 0).then_some(goods * 2 > decided)
-                });
+                self.decision =
+                    as_bool(payload.get("decision")).or_else(|| (full && decided > 0).then_some(goods * 2 > decided));
                 let only_d2 = self.lights[1].is_some() && self.lights[0].is_none() && self.lights[2].is_none();
                 self.single_referee = as_bool(payload.get("singleReferee"))
                     .or_else(|| as_bool(payload.get("singleLight")))
@@ -106,7 +105,10 @@ mod tests {
         let mut d = Decision::default();
         apply(&mut d, json!({"decisionEventType": "DOWN_SIGNAL", "down": "true"}));
         assert!(d.down && d.visible && d.lights == [None; 3]);
-        apply(&mut d, json!({"decisionEventType": "FULL_DECISION", "d1": "true", "d2": "false", "d3": "true", "decisionsVisible": "true", "down": "false"}));
+        apply(
+            &mut d,
+            json!({"decisionEventType": "FULL_DECISION", "d1": "true", "d2": "false", "d3": "true", "decisionsVisible": "true", "down": "false"}),
+        );
         assert_eq!(d.lights, [Some(true), Some(false), Some(true)]);
         assert_eq!((d.decision, d.visible, d.down, d.single_referee), (Some(true), true, false, false));
         apply(&mut d, json!({"decisionEventType": "RESET"}));
@@ -125,7 +127,10 @@ mod tests {
     fn jury_kept_apart_from_lights() {
         let mut d = Decision::default();
         apply(&mut d, json!({"decisionEventType": "FULL_DECISION", "d1": "true", "d2": "true", "d3": "true"}));
-        apply(&mut d, json!({"decisionEventType": "JURY_DECISION", "juryDecision": "BAD_LIFT", "juryReversal": "true", "athleteFull": "X"}));
+        apply(
+            &mut d,
+            json!({"decisionEventType": "JURY_DECISION", "juryDecision": "BAD_LIFT", "juryReversal": "true", "athleteFull": "X"}),
+        );
         assert_eq!(d.lights, [Some(true); 3]);
         let jury = d.jury.clone().unwrap();
         assert_eq!((jury.decision.as_deref(), jury.reversal), (Some("BAD_LIFT"), Some(true)));

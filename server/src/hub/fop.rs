@@ -172,10 +172,10 @@ impl FopSnapshot {
     pub fn apply_update(&mut self, mut payload: Map<String, Value>, now_ms: i64) -> FopChange {
         parse_json_strings(&mut payload, &JSON_TEXT_FIELDS);
         for field in CARRIED_FIELDS {
-            if !payload.contains_key(field) {
-                if let Some(old) = self.data.get(field) {
-                    payload.insert(field.to_owned(), old.clone());
-                }
+            if !payload.contains_key(field)
+                && let Some(old) = self.data.get(field)
+            {
+                payload.insert(field.to_owned(), old.clone());
             }
         }
         let clock = self.athlete_clock.apply(&payload, now_ms) | self.break_clock.apply(&payload, now_ms);
@@ -214,11 +214,11 @@ impl FopSnapshot {
         self.session.last_activity_ms = now_ms;
         let data = &self.data;
         let done = as_string(data.get("uiEvent")).as_deref() == Some("GroupDone")
-            || as_string(data.get("breakType")).as_deref() == Some("GROUP_DONE") && as_string(data.get("fopState")).as_deref() == Some("BREAK");
+            || as_string(data.get("breakType")).as_deref() == Some("GROUP_DONE")
+                && as_string(data.get("fopState")).as_deref() == Some("BREAK");
         self.session.is_done = done;
-        self.session.session_name = as_string(data.get("sessionName"))
-            .or_else(|| as_string(data.get("groupName")))
-            .filter(|s| !s.is_empty());
+        self.session.session_name =
+            as_string(data.get("sessionName")).or_else(|| as_string(data.get("groupName"))).filter(|s| !s.is_empty());
     }
 }
 
@@ -244,10 +244,8 @@ fn order(payload: &Map<String, Value>, field: &str) -> Vec<OrderItem> {
 fn derive(payload: &Map<String, Value>) -> Derived {
     let mut athletes = HashMap::new();
     for entry in payload.get("sessionAthletes").and_then(Value::as_array).into_iter().flatten() {
-        let key = entry
-            .get("athleteKey")
-            .and_then(key_string)
-            .or_else(|| entry.pointer("/athlete/key").and_then(key_string));
+        let key =
+            entry.get("athleteKey").and_then(key_string).or_else(|| entry.pointer("/athlete/key").and_then(key_string));
         let Some(key) = key else { continue };
         let mut merged = entry.get("athlete").and_then(Value::as_object).cloned().unwrap_or_default();
         if let Some(Value::Object(display)) = entry.get("displayInfo") {
@@ -295,12 +293,15 @@ mod tests {
     fn p7_keys_and_json_strings_normalise() {
         let mut fop = FopSnapshot::empty("A");
         let sessions = json!([{"athleteKey": "-7", "athlete": {"key": -7, "lastName": "Kværnø"}, "displayInfo": {"fullName": "KVÆRNØ, Ola"}}]);
-        fop.apply_update(map(json!({
-            "sessionAthletes": sessions.to_string(),
-            "startOrderKeys": [{"isSpacer": true}, -7],
-            "liftingOrderKeys": "[{\"isSpacer\":true},-7]",
-            "currentAthleteKey": "-7"
-        })), 1);
+        fop.apply_update(
+            map(json!({
+                "sessionAthletes": sessions.to_string(),
+                "startOrderKeys": [{"isSpacer": true}, -7],
+                "liftingOrderKeys": "[{\"isSpacer\":true},-7]",
+                "currentAthleteKey": "-7"
+            })),
+            1,
+        );
         assert_eq!(fop.derived.start_order, vec![OrderItem::Spacer, OrderItem::Athlete("-7".into())]);
         assert_eq!(fop.derived.lifting_order, fop.derived.start_order);
         assert_eq!(fop.current_athlete().unwrap()["fullName"], "KVÆRNØ, Ola");

@@ -278,13 +278,11 @@ impl Hub {
             return false;
         }
         let snapshot = Arc::new(fop.clone());
-        match fops.get(name) {
-            Some(tx) => tx.send_replace(snapshot.clone()),
-            None => {
-                fops.insert(name.to_owned(), watch::Sender::new(snapshot.clone()));
-                snapshot.clone()
-            }
-        };
+        if let Some(tx) = fops.get(name) {
+            tx.send_replace(snapshot.clone());
+        } else {
+            fops.insert(name.to_owned(), watch::Sender::new(snapshot.clone()));
+        }
         drop(fops);
         if change != FopChange::default() {
             let _ = self.shared.events.send(HubEvent::Fop { change, snapshot });
@@ -312,7 +310,8 @@ impl Hub {
             .into_iter()
             .filter(|r| self.last_asset_request.get(r).is_none_or(|t| now.duration_since(*t) >= ASSET_REQUEST_INTERVAL))
             .collect();
-        let Some((id, outbox)) = self.diagnostics.latest_authenticated().and_then(|id| Some((id, self.outboxes.get(&id)?)))
+        let Some((id, outbox)) =
+            self.diagnostics.latest_authenticated().and_then(|id| Some((id, self.outboxes.get(&id)?)))
         else {
             debug!(?due, "no authenticated OWLCMS connection to ask for resources");
             return false;

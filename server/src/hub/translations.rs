@@ -36,10 +36,8 @@ impl Translations {
                 m.iter()
                     .filter_map(|(locale, table)| {
                         let table = table.as_object()?;
-                        let entries = table
-                            .iter()
-                            .filter_map(|(k, v)| Some((k.clone(), decode_entities(v.as_str()?))))
-                            .collect();
+                        let entries =
+                            table.iter().filter_map(|(k, v)| Some((k.clone(), decode_entities(v.as_str()?)))).collect();
                         Some((locale.clone(), entries))
                     })
                     .collect()
@@ -56,9 +54,7 @@ impl Translations {
     pub fn resolve_locale(&self, requested: &str) -> Option<&str> {
         let wanted = requested.trim().replace('-', "_").to_ascii_lowercase();
         let find = |want: &str| self.locales.keys().find(|k| k.to_ascii_lowercase() == want).map(String::as_str);
-        find(&wanted)
-            .or_else(|| wanted.split('_').next().and_then(find))
-            .or_else(|| find("en"))
+        find(&wanted).or_else(|| wanted.split('_').next().and_then(find)).or_else(|| find("en"))
     }
 
     /// The text for `key`, or OWLCMS's `!key` marker when there is none.
@@ -87,7 +83,8 @@ mod tests {
     #[test]
     fn locales_resolve_with_either_separator_and_fall_back() {
         let json = r#"{"locales":{"en":{"Snatch":"Snatch","Dash":"a &ndash; b &amp; c"},
-            "fr":{"Snatch":"Arrach&eacute;"},"fr_CA":{"Snatch":"Arraché CA"}},"translationsChecksum":"abc"}"#.as_bytes();
+            "fr":{"Snatch":"Arrach&eacute;"},"fr_CA":{"Snatch":"Arraché CA"}},"translationsChecksum":"abc"}"#
+            .as_bytes();
         let t = Translations::parse(json).unwrap();
         assert_eq!(t.checksum.as_deref(), Some("abc"));
         assert_eq!(t.translate("fr-CA", "Snatch"), "Arraché CA");

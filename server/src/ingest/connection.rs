@@ -84,7 +84,10 @@ impl Connection {
                 warn!(connection = self.id, "wrong or missing updateKey; closing (1008)");
                 self.ctx.hub.note(Note::AuthFailure).await;
                 self.drop_held();
-                return Step { replies: vec![replies::unauthorized()], close: Some((1008, "Unauthorized: invalid updateKey")) };
+                return Step {
+                    replies: vec![replies::unauthorized()],
+                    close: Some((1008, "Unauthorized: invalid updateKey")),
+                };
             }
             if !self.authenticated {
                 self.authenticated = true;
@@ -118,8 +121,13 @@ impl Connection {
         if self.authenticated {
             return Step { replies: self.process_binary(frame).await.into_iter().collect(), close: None };
         }
-        if self.held.len() >= self.ctx.max_pending_frames || self.held_bytes + frame.len() > self.ctx.max_pending_bytes {
-            warn!(connection = self.id, held = self.held.len(), "too many binary frames before authentication; closing (1008)");
+        if self.held.len() >= self.ctx.max_pending_frames || self.held_bytes + frame.len() > self.ctx.max_pending_bytes
+        {
+            warn!(
+                connection = self.id,
+                held = self.held.len(),
+                "too many binary frames before authentication; closing (1008)"
+            );
             self.ctx.hub.note(Note::AuthFailure).await;
             self.drop_held();
             return Step {

@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn labels_follow_type_and_ui_event() {
-        assert_eq!(text_label(r#"{"type":"update","payload":{"uiEvent":"LiftingOrderUpdated"}}"#), "UPDATE-LIFTINGORDERUPDATED");
+        assert_eq!(
+            text_label(r#"{"type":"update","payload":{"uiEvent":"LiftingOrderUpdated"}}"#),
+            "UPDATE-LIFTINGORDERUPDATED"
+        );
         assert_eq!(text_label(r#"{"type":"timer","payload":{}}"#), "TIMER");
         assert_eq!(text_label("not json"), "INVALID");
         assert_eq!(clean("../etc passwd"), "ETC_PASSWD");

@@ -42,7 +42,9 @@ impl LoadError {
     }
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, LoadError> + Send + 'static) -> Result<T, LoadError> {
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, LoadError> + Send + 'static,
+) -> Result<T, LoadError> {
     tokio::task::spawn_blocking(work).await.map_err(|e| LoadError::Internal(e.to_string()))?
 }
 
@@ -61,13 +63,13 @@ impl Connection {
             Err(error) => return Some(self.refuse(error.into()).await),
         };
         self.ctx.hub.note(Note::Received(header.type_name.clone())).await;
-        if let Some(version) = &header.version {
-            if let Err(error) = check_version(version) {
-                // Binary frames get no reply for a version failure (protocol §3.2), only the latch.
-                let input = Input::ProtocolMismatch { received: Some(version.clone()), reason: error.to_string() };
-                let _ = self.ctx.hub.apply(input).await;
-                return None;
-            }
+        if let Some(version) = &header.version
+            && let Err(error) = check_version(version)
+        {
+            // Binary frames get no reply for a version failure (protocol §3.2), only the latch.
+            let input = Input::ProtocolMismatch { received: Some(version.clone()), reason: error.to_string() };
+            let _ = self.ctx.hub.apply(input).await;
+            return None;
         }
         let payload = frame.slice(header.payload_offset..);
         let result = match header.kind {
@@ -90,12 +92,12 @@ impl Connection {
     async fn database_zip(&mut self, payload: Bytes) -> Result<(), LoadError> {
         let state = self.ctx.hub.state();
         let announced = state.announced_checksum.clone();
-        if let (Some(db), Some(checksum)) = (&state.database, &announced) {
-            if &db.checksum == checksum {
-                info!("database unchanged (same checksum); not reloaded");
-                self.ctx.hub.apply(Input::DatabaseUnchanged).await?;
-                return Ok(());
-            }
+        if let (Some(db), Some(checksum)) = (&state.database, &announced)
+            && &db.checksum == checksum
+        {
+            info!("database unchanged (same checksum); not reloaded");
+            self.ctx.hub.apply(Input::DatabaseUnchanged).await?;
+            return Ok(());
         }
         let limits = self.ctx.zip_limits;
         let started = Instant::now();
@@ -112,7 +114,11 @@ impl Connection {
     }
 
     /// Loads a database that arrived as JSON inside a text message.
-    pub(super) async fn load_database_value(&mut self, value: Value, checksum: Option<String>) -> Result<(), LoadError> {
+    pub(super) async fn load_database_value(
+        &mut self,
+        value: Value,
+        checksum: Option<String>,
+    ) -> Result<(), LoadError> {
         let state = self.ctx.hub.state();
         if checksum.is_some() && state.database.as_ref().map(|db| &db.checksum) == checksum.as_ref() {
             info!("database unchanged (same checksum); not reloaded");

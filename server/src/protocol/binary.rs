@@ -75,16 +75,16 @@ pub fn parse_header(frame: &[u8]) -> Result<BinaryHeader, BinaryError> {
     let first = read_u32(frame, 0).ok_or(BinaryError::TooShort(frame.len()))?;
     if (1..=20).contains(&first) {
         let end = 4 + first as usize;
-        if let Some(version) = frame.get(4..end).and_then(|b| std::str::from_utf8(b).ok()) {
-            if Version::parse(version).is_some() {
-                let (type_name, payload_offset) = read_type(frame, end)?;
-                return Ok(BinaryHeader {
-                    version: Some(version.to_owned()),
-                    kind: BinaryKind::from_type(&type_name),
-                    type_name,
-                    payload_offset,
-                });
-            }
+        if let Some(version) = frame.get(4..end).and_then(|b| std::str::from_utf8(b).ok())
+            && Version::parse(version).is_some()
+        {
+            let (type_name, payload_offset) = read_type(frame, end)?;
+            return Ok(BinaryHeader {
+                version: Some(version.to_owned()),
+                kind: BinaryKind::from_type(&type_name),
+                type_name,
+                payload_offset,
+            });
         }
     }
     if first > BARE_ZIP_THRESHOLD && frame.starts_with(ZIP_MAGIC) {

@@ -69,8 +69,7 @@ impl TextKind {
     }
 
     /// The type names this tracker understands, for error replies.
-    pub const KNOWN: [&'static str; 5] =
-        ["update", "timer", "decision", "database", "database_metadata"];
+    pub const KNOWN: [&'static str; 5] = ["update", "timer", "decision", "database", "database_metadata"];
 }
 
 /// A decoded text frame that passed the envelope and version checks.
@@ -115,10 +114,7 @@ impl DecodeError {
 
     /// True for the errors that the protocol latches as "protocol mismatch".
     pub fn is_version_error(&self) -> bool {
-        matches!(
-            self,
-            DecodeError::MissingVersion | DecodeError::BadVersion(_) | DecodeError::TooOld(_)
-        )
+        matches!(self, DecodeError::MissingVersion | DecodeError::BadVersion(_) | DecodeError::TooOld(_))
     }
 }
 
@@ -133,8 +129,7 @@ pub fn check_version(version: &str) -> Result<Version, DecodeError> {
 
 /// Decodes a text frame in the order OWLCMS's receiver does: JSON, version, then shape.
 pub fn decode_text(text: &str) -> Result<Envelope, DecodeError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| DecodeError::InvalidJson(e.to_string()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| DecodeError::InvalidJson(e.to_string()))?;
     let Value::Object(mut object) = value else {
         return Err(DecodeError::InvalidFormat);
     };
@@ -180,21 +175,11 @@ mod tests {
     #[test]
     fn decode_checks_in_protocol_order() {
         assert!(matches!(decode_text("{"), Err(DecodeError::InvalidJson(_))));
-        assert_eq!(
-            decode_text(r#"{"type":"update","payload":{}}"#).unwrap_err(),
-            DecodeError::MissingVersion
-        );
+        assert_eq!(decode_text(r#"{"type":"update","payload":{}}"#).unwrap_err(), DecodeError::MissingVersion);
         // Version is checked before the shape, like the OWLCMS receiver.
-        assert_eq!(
-            decode_text(r#"{"version":"2.3.0"}"#).unwrap_err(),
-            DecodeError::TooOld("2.3.0".into())
-        );
-        assert_eq!(
-            decode_text(r#"{"version":"64.0.0","type":"update"}"#).unwrap_err(),
-            DecodeError::InvalidFormat
-        );
-        let env = decode_text(r#"{"version":"64.0.0","type":"timer","payload":"{\"a\":1}"}"#)
-            .unwrap();
+        assert_eq!(decode_text(r#"{"version":"2.3.0"}"#).unwrap_err(), DecodeError::TooOld("2.3.0".into()));
+        assert_eq!(decode_text(r#"{"version":"64.0.0","type":"update"}"#).unwrap_err(), DecodeError::InvalidFormat);
+        let env = decode_text(r#"{"version":"64.0.0","type":"timer","payload":"{\"a\":1}"}"#).unwrap();
         assert_eq!(env.kind, TextKind::Timer);
         assert_eq!(env.payload["a"], 1);
         let env = decode_text(r#"{"version":"64.0.0","type":"foo","payload":{}}"#).unwrap();

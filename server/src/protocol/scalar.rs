@@ -57,10 +57,10 @@ pub fn parse_json_strings(map: &mut Map<String, Value>, fields: &[&str]) {
     for field in fields {
         if let Some(Value::String(text)) = map.get(*field) {
             let trimmed = text.trim_start();
-            if trimmed.starts_with('[') || trimmed.starts_with('{') {
-                if let Ok(parsed) = serde_json::from_str::<Value>(text) {
-                    map.insert((*field).to_owned(), parsed);
-                }
+            if (trimmed.starts_with('[') || trimmed.starts_with('{'))
+                && let Ok(parsed) = serde_json::from_str::<Value>(text)
+            {
+                map.insert((*field).to_owned(), parsed);
             }
         }
     }
@@ -94,10 +94,8 @@ mod tests {
 
     #[test]
     fn json_in_strings_is_parsed() {
-        let mut map = json!({"records": "{\"nbRecords\":2}", "leaders": "not json", "x": "[1]"})
-            .as_object()
-            .cloned()
-            .unwrap();
+        let mut map =
+            json!({"records": "{\"nbRecords\":2}", "leaders": "not json", "x": "[1]"}).as_object().cloned().unwrap();
         parse_json_strings(&mut map, &["records", "leaders"]);
         assert_eq!(map["records"]["nbRecords"], 2);
         assert_eq!(map["leaders"], "not json");

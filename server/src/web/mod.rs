@@ -16,9 +16,7 @@ use tower_http::trace::TraceLayer;
 
 /// Builds the application router.
 pub fn router(state: Arc<AppState>) -> Router {
-    let mut router = Router::new()
-        .route("/ws", get(owlcms_socket::upgrade))
-        .route("/api/health", get(health::health));
+    let mut router = Router::new().route("/ws", get(owlcms_socket::upgrade)).route("/api/health", get(health::health));
     for kind in AssetKind::ALL {
         // Folders are swapped by symlink; ServeDir resolves the path per request.
         let files = ServeDir::new(state.assets.dir(kind));

@@ -232,7 +232,8 @@ pub fn database_zip_frame(database: &Value) -> Vec<u8> {
 
 /// `translations.json` as OWLCMS builds it from its CSV: regional maps merged over the base.
 pub fn translations_json() -> Value {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(samples_dir().join("translation4.csv")).unwrap();
+    let mut reader =
+        csv::ReaderBuilder::new().flexible(true).from_path(samples_dir().join("translation4.csv")).unwrap();
     let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     let locales: Vec<(usize, String)> = headers
         .iter()
