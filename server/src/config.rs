@@ -57,6 +57,10 @@ pub struct ServeArgs {
     /// Folder where flags, logos and pictures from OWLCMS are extracted (served at /local/...).
     #[arg(long, env = "LOCAL_FILES_DIR", default_value = "local")]
     pub local_dir: PathBuf,
+    /// Folder of plugins (one sub-folder each, with config.json and mapping.jq); watched, so
+    /// edits take effect while the server runs.
+    #[arg(long, env = "PLUGINS_DIR", default_value = "plugins")]
+    pub plugins_dir: PathBuf,
     /// Folder for learning-mode captures.
     #[arg(long, env = "SAMPLES_DIR", default_value = "samples")]
     pub samples_dir: PathBuf,
@@ -74,6 +78,7 @@ impl ServeArgs {
             learning_mode: self.learning_mode,
             local_dir: self.local_dir.clone(),
             samples_dir: self.samples_dir.clone(),
+            plugins_dir: self.plugins_dir.clone(),
             max_message_bytes: self.max_message_mib.max(1) * 1024 * 1024,
             ..ServerOptions::default()
         }

@@ -11,6 +11,14 @@ pub enum AppError {
     /// Nothing at this path (404).
     #[error("{0}")]
     NotFound(String),
+    /// No such thing (404); `details` lists what exists.
+    #[error("{message}")]
+    Unknown {
+        /// What was not found.
+        message: String,
+        /// What exists instead.
+        details: Value,
+    },
     /// The request is wrong (400); `details` says what would be right.
     #[error("{message}")]
     BadRequest {
@@ -28,6 +36,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, details) = match &self {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, Value::Null),
+            AppError::Unknown { details, .. } => (StatusCode::NOT_FOUND, details.clone()),
             AppError::BadRequest { details, .. } => (StatusCode::BAD_REQUEST, details.clone()),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, Value::Null),
         };

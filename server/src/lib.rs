@@ -9,8 +9,10 @@ pub mod config;
 pub mod error;
 pub mod hub;
 pub mod ingest;
+pub mod plugins;
 pub mod protocol;
 pub mod telemetry;
+pub mod views;
 pub mod web;
 
 use anyhow::Context;
@@ -18,6 +20,7 @@ use assets::AssetStore;
 use hub::HubHandle;
 use ingest::IngestContext;
 use ingest::learning::Learning;
+use plugins::registry::Registry;
 use protocol::archive::Limits;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,6 +30,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::info;
+use views::Views;
 
 /// Everything the server can be configured with.
 #[derive(Debug, Clone)]
@@ -42,6 +46,8 @@ pub struct ServerOptions {
     pub local_dir: PathBuf,
     /// Where learning-mode captures go.
     pub samples_dir: PathBuf,
+    /// Plugin folders (watched for changes).
+    pub plugins_dir: PathBuf,
     /// Largest WebSocket message and frame accepted from OWLCMS.
     pub max_message_bytes: usize,
     /// ZIP entry-count and size caps.
@@ -62,6 +68,7 @@ impl Default for ServerOptions {
             learning_mode: false,
             local_dir: PathBuf::from("local"),
             samples_dir: PathBuf::from("samples"),
+            plugins_dir: PathBuf::from("plugins"),
             // OWLCMS's reference receiver accepts 100 MiB; pictures ZIPs can be large.
             max_message_bytes: 128 * 1024 * 1024,
             zip_limits: Limits::default(),
@@ -81,6 +88,12 @@ pub struct AppState {
     pub ingest: Arc<IngestContext>,
     /// Asset folders.
     pub assets: AssetStore,
+    /// Plugin catalogue.
+    pub registry: Arc<Registry>,
+    /// View cache.
+    pub views: Arc<Views>,
+    /// Cancelled when the server shuts down.
+    pub shutdown: CancellationToken,
     /// The options the server was started with.
     pub options: ServerOptions,
     /// When the server started.
@@ -130,7 +143,21 @@ impl Server {
             learning,
             shutdown.clone(),
         ));
-        let state = Arc::new(AppState { hub: hub.clone(), ingest, assets, options, started: Instant::now() });
+        let registry = Registry::load(&options.plugins_dir);
+        if let Err(error) = registry.watch_folder(shutdown.clone()) {
+            tracing::warn!(%error, "cannot watch the plugins folder; edits need a restart");
+        }
+        let views = Views::new(hub.clone(), registry.clone(), shutdown.clone());
+        let state = Arc::new(AppState {
+            hub: hub.clone(),
+            ingest,
+            assets,
+            registry,
+            views,
+            shutdown: shutdown.clone(),
+            options,
+            started: Instant::now(),
+        });
         let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let token = shutdown.clone();
         let task =

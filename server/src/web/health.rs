@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 pub(super) async fn health(State(app): State<Arc<AppState>>) -> (StatusCode, Json<Value>) {
     let state = app.hub.state();
@@ -38,6 +39,9 @@ pub(super) async fn health(State(app): State<Arc<AppState>>) -> (StatusCode, Jso
         .collect();
     let healthy = state.is_ready() && state.protocol_error.is_none();
     let d = &state.diagnostics;
+    let catalog = app.registry.catalog();
+    let problems: Vec<String> =
+        catalog.entries.values().filter_map(|e| e.problem.as_ref().map(|p| p.to_string())).collect();
     let body = json!({
         "status": if healthy { "ok" } else { "degraded" },
         "issues": issues,
@@ -66,6 +70,15 @@ pub(super) async fn health(State(app): State<Arc<AppState>>) -> (StatusCode, Jso
             "ingestErrors": d.ingest_errors,
         },
         "lastIngestError": d.last_ingest_error,
+        "views": {
+            "active": app.views.active(),
+            "mappingRuns": app.views.stats.mapping_runs.load(Ordering::Relaxed),
+            "mappingErrors": app.views.stats.mapping_errors.load(Ordering::Relaxed),
+        },
+        "plugins": {
+            "loaded": catalog.ids().len(),
+            "problems": problems,
+        },
     });
     let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body))

@@ -1,7 +1,11 @@
 //! The HTTP router: routing only. Handlers live in the sibling modules.
 
+mod api;
 mod health;
+mod languages;
 mod owlcms_socket;
+mod request;
+mod sse;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -16,18 +20,34 @@ use tower_http::trace::TraceLayer;
 
 /// Builds the application router.
 pub fn router(state: Arc<AppState>) -> Router {
-    let mut router = Router::new().route("/ws", get(owlcms_socket::upgrade)).route("/api/health", get(health::health));
+    let api = Router::new()
+        .route("/api/health", get(health::health))
+        .route("/api/plugins", get(api::plugins))
+        .route("/api/plugins/{id}", get(api::plugin))
+        .route("/api/fops", get(api::fops))
+        .route("/api/languages", get(api::languages))
+        .route("/api/view", get(api::view))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+    let mut local = Router::new();
     for kind in AssetKind::ALL {
         // Folders are swapped by symlink; ServeDir resolves the path per request.
-        let files = ServeDir::new(state.assets.dir(kind));
-        router = router.nest_service(&format!("/local/{}", kind.dir()), files);
+        local = local.nest_service(&format!("/local/{}", kind.dir()), ServeDir::new(state.assets.dir(kind)));
     }
-    router
+    let local = local.layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    ));
+    // Plugin files (style.css) change while authors edit them: revalidate every time.
+    let plugin_files = Router::new()
+        .nest_service("/plugins", ServeDir::new(state.registry.dir()))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+    Router::new()
+        .route("/ws", get(owlcms_socket::upgrade))
+        .route("/api/stream", get(sse::stream))
+        .merge(api)
+        .merge(local)
+        .merge(plugin_files)
         .fallback(not_found)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600"),
-        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -38,6 +38,9 @@ impl TestServer {
         let mut options = ServerOptions::default();
         options.local_dir = dir.path().join("local");
         options.samples_dir = dir.path().join("samples");
+        // A private copy of the project's plugins, so tests can edit them.
+        options.plugins_dir = dir.path().join("plugins");
+        copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../plugins"), &options.plugins_dir);
         configure(&mut options);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Server::with_listener(listener, options).unwrap();
@@ -184,6 +187,58 @@ impl Owlcms {
                 other => panic!("expected close {code}, got {other:?}"),
             }
         }
+    }
+}
+
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A Server-Sent Events client.
+pub struct SseClient {
+    events: std::pin::Pin<Box<dyn futures_util::Stream<Item = eventsource_stream::Event> + Send>>,
+}
+
+impl SseClient {
+    pub async fn connect(url: &str, last_event_id: Option<&str>) -> SseClient {
+        use eventsource_stream::Eventsource;
+        let mut request = reqwest::Client::new().get(url);
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200, "stream {url}: {}", response.text().await.unwrap_or_default());
+        let events = response.bytes_stream().eventsource().map(|e| e.expect("well-formed SSE"));
+        SseClient { events: Box::pin(events) }
+    }
+
+    /// The next event (any kind).
+    pub async fn next(&mut self) -> eventsource_stream::Event {
+        tokio::time::timeout(PATIENCE, self.events.next()).await.expect("an SSE event in time").expect("stream open")
+    }
+
+    /// The next event of a kind, skipping others; returns its parsed data.
+    pub async fn next_of(&mut self, kind: &str) -> (Value, String) {
+        loop {
+            let event = self.next().await;
+            if event.event == kind {
+                return (serde_json::from_str(&event.data).unwrap(), event.id);
+            }
+        }
+    }
+
+    /// Like `next_of`, but `None` if nothing of that kind comes within `wait`.
+    pub async fn maybe_next_of(&mut self, kind: &str, wait: Duration) -> Option<Value> {
+        tokio::time::timeout(wait, self.next_of(kind)).await.ok().map(|(v, _)| v)
     }
 }
 

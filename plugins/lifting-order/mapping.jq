@@ -1,0 +1,2 @@
+# Athletes in lifting order (next lifter first), as OWLCMS computed it.
+standard_grid(.liftingOrder; tx("Scoreboard.LiftingOrder"; "Lifting Order"))

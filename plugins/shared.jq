@@ -1,0 +1,148 @@
+# Definitions shared by every mapping (see README.md). Only `def`s here: this text is placed
+# before each plugin's mapping.jq. Globals available everywhere: $options, $tr, $lang.
+
+# Text of an OWLCMS translation key, with a built-in English fallback when OWLCMS has none.
+def tx($key; $fallback): ($tr[$key] // "") as $s | if $s == "" then $fallback else $s end;
+# Same, filling the {0}, {1} … placeholders from $args.
+def txf($key; $fallback; $args):
+  reduce range(0; $args | length) as $i (tx($key; $fallback); gsub("\\{" + ($i | tostring) + "\\}"; $args[$i] | tostring));
+
+# OWLCMS sends booleans as strings or booleans.
+def truthy: if type == "boolean" then . elif type == "string" then ascii_downcase == "true" else false end;
+def text: if . == null then "" else tostring end;
+
+# Localised name of a lift, from OWLCMS's liftTypeKey.
+def lift_name($lift): if $lift == "Snatch" then tx("Snatch"; "Snatch") else tx("Clean_and_Jerk"; "Clean & Jerk") end;
+# "Snatch #2" / "C&J #1".
+def attempt_label($lift; $number):
+  if $lift == "Snatch" then txf("Snatch_number"; "Snatch #{0}"; [$number]) else txf("C_and_J_number"; "C&J #{0}"; [$number]) end;
+
+# What to say during a break or a ceremony (OWLCMS's BreakDisplay texts).
+def break_message($s):
+  if $s.ceremonyType == "INTRODUCTION" then tx("BreakMgmt.IntroductionOfAthletes"; "Introduction of Athletes")
+  elif $s.ceremonyType == "MEDALS" then tx("PublicMsg.Medals"; "Medal Ceremony")
+  elif $s.ceremonyType == "OFFICIALS_INTRODUCTION" then tx("BreakMgmt.IntroductionOfOfficials"; "Introduction of Officials")
+  elif $s.breakType == "BEFORE_INTRODUCTION" then tx("BreakType.BEFORE_INTRODUCTION"; "Time before Introduction")
+  elif $s.breakType == "FIRST_SNATCH" then tx("BreakType.FIRST_SNATCH"; "Time before Snatch")
+  elif $s.breakType == "FIRST_CJ" then tx("BreakType.FIRST_CJ"; "Time before Clean & Jerk")
+  elif $s.breakType == "SNATCH_DONE" then tx("BreakType.SNATCH_DONE"; "Snatch done")
+  elif $s.breakType == "JURY" then tx("PublicMsg.JuryDeliberation"; "Jury Deliberation")
+  elif $s.breakType == "CHALLENGE" then tx("PublicMsg.CHALLENGE"; "Challenge")
+  elif $s.breakType == "TECHNICAL" then tx("BreakType.TECHNICAL"; "Technical Issue")
+  elif $s.breakType == "MARSHAL" then tx("BreakType.MARSHAL"; "Marshal Issue")
+  elif $s.breakType == "GROUP_DONE" then tx("PublicMsg.GroupDone"; "Results")
+  else tx("PublicMsg.CompetitionPaused"; "Competition paused") end;
+
+# True while OWLCMS reports a break (including ceremonies and the end of a session).
+def in_break($s): ($s.break | truthy) or $s.fopState == "BREAK";
+
+# The waiting text when there is nothing to show.
+def waiting_message:
+  if .status.owlcmsConnected then tx("Scoreboard.WaitingNextGroup"; "Waiting for next session.")
+  else tx("Tracker.WaitingForData"; "Waiting for competition data from OWLCMS…") end;
+
+# One attempt cell: weight, status (good, bad, current, next, request, empty) and display text.
+def cell:
+  (.value) as $v | (.status // "empty") as $st |
+  { value: (if ($v | type) == "number" then $v else null end),
+    status: $st,
+    text: (if ($v | type) != "number" or $v == 0 then (if $st == "empty" then "" else "-" end)
+           elif $st == "bad" then "(" + ($v | tostring) + ")"
+           else ($v | tostring) end) };
+
+# One grid row from a session athlete (or a spacer).
+def row:
+  if .isSpacer then {spacer: true}
+  else
+    (.classname // "") as $class |
+    { key,
+      startNumber: (.startNumber | text),
+      name: (.fullName // (((.lastName // "") | ascii_upcase) + ", " + (.firstName // ""))),
+      lastName: (.lastName // ""), firstName: (.firstName // ""),
+      category: (.category // .categoryName // ""),
+      subCategory: (.subCategory // ""),
+      yearOfBirth: (.yearOfBirth | text),
+      team: (.teamName // ""),
+      flag: (.flagURL // ""),
+      bodyWeight: (.bodyWeight | text),
+      snatch: [(.sattempts // [])[] | cell],
+      bestSnatch: (.bestSnatch | text), snatchRank: (.snatchRank | text),
+      cleanJerk: [(.cattempts // [])[] | cell],
+      bestCleanJerk: (.bestCleanJerk | text), cleanJerkRank: (.cleanJerkRank | text),
+      total: (.total | text), totalRank: (.totalRank | text),
+      sinclair: (.sinclair | text), sinclairRank: (.sinclairRank | text),
+      current: ($class | test("current")), next: ($class == "next"),
+      classname: $class }
+  end;
+
+# The current-attempt bar shared by the grids and the overlays.
+def attempt_bar:
+  .state as $s | .current as $c | in_break($s) as $brk | ($s.sessionName // "") as $session |
+  { visible: ((($s.fopState // "INACTIVE") != "INACTIVE") or ($c != null and $session != "")),
+    mode: ($s.mode // "WAIT"),
+    fopState: ($s.fopState // "INACTIVE"),
+    inBreak: $brk,
+    breakType: ($s.breakType // null),
+    interruption: ($s.mode == "INTERRUPTION"),
+    sessionDone: .session.done,
+    hasAthlete: ($c != null and ($brk | not) and (.session.done | not)),
+    name: (if .session.done then txf("Group_number_done"; "Session {0} done."; [$session])
+           elif $brk then break_message($s)
+           elif $c then ($c.fullName // $s.fullName)
+           else tx("Tracker.NoAthleteLifting"; "No athlete currently lifting") end),
+    team: (if $brk or $c == null then "" else ($c.teamName // $s.teamName // "") end),
+    flag: (if $brk or $c == null then "" else ($c.flagURL // "") end),
+    startNumber: (if $c then ($c.startNumber | text) else "" end),
+    category: (if $c then ($c.category // $s.categoryName // "") else "" end),
+    attempt: (if $c and ($brk | not) and $s.attemptNumber then attempt_label($s.liftTypeKey; $s.attemptNumber) else "" end),
+    weight: (if $c and ($brk | not) then ($s.weight | text) else "" end),
+    kg: "kg",
+    sessionLine: (if $session == "" then ""
+                  else txf("Scoreboard.GroupLiftType"; "Session {0} – {1}"; [$session, lift_name($s.liftTypeKey)]) end),
+    recordKind: ($s.recordKind // "none"),
+    recordMessage: ($s.recordMessage // "") };
+
+# Column titles, translated.
+def grid_headers:
+  { start: tx("Scoreboard.Start"; "Start"), name: tx("Scoreboard.Name"; "Name"),
+    category: tx("Scoreboard.Category"; "Cat."), born: tx("Scoreboard.Birth"; "Born"),
+    team: tx("Scoreboard.Team"; "Team"), snatch: tx("Scoreboard.Snatch"; "Snatch"),
+    cleanJerk: tx("Scoreboard.Clean_and_Jerk"; "Clean & Jerk"), best: tx("Results.Best"; "Best"),
+    total: tx("Scoreboard.Total"; "Total"), rank: tx("Scoreboard.Rank"; "Rank"),
+    sinclair: tx("Scoreboard.Sinclair"; "Sinclair"), bodyWeight: tx("Scoreboard.BodyWeight"; "B.W."),
+    leaders: tx("Leaders"; "Leaders"), records: tx("Scoreboard.records"; "Records") };
+
+# The records table of the current session's categories, with highlights.
+def records_view:
+  (.records // {}) as $r | .state as $s |
+  { visible: ($options.showRecords != false and (($r.recordTable // []) | length) > 0 and (in_break($s) | not)),
+    federations: ($r.recordNames // []),
+    categories: [($r.recordTable // [])[] | {
+      name: .cat,
+      rows: [(.records // [])[] | {
+        snatch: (.SNATCH | text), cleanJerk: (.CLEANJERK | text), total: (.TOTAL | text),
+        snatchHighlight: (.snatchHighlight // false | truthy),
+        cleanJerkHighlight: (.cjHighlight // false | truthy),
+        totalHighlight: (.totalHighlight // false | truthy) }] }],
+    kind: ($s.recordKind // "none"),
+    message: ($s.recordMessage // "") };
+
+# The whole standard scoreboard view for a list of athletes (with spacers).
+def standard_grid($athletes; $title):
+  .state as $s |
+  { title: $title,
+    competition: (.competition.name // ""),
+    fop: .fop,
+    status: (if .status.hasData then "ready" else "waiting" end),
+    waitingMessage: waiting_message,
+    attemptBar: attempt_bar,
+    headers: grid_headers,
+    columns: { liftRanks: ($s.showLiftRanks | truthy), totalRank: (($s.showTotalRank // "true") | truthy),
+               sinclair: ($s.showSinclair | truthy), sinclairRank: ($s.showSinclairRank | truthy),
+               bodyWeight: ($s.showBodyWeight | truthy) },
+    rows: [$athletes[] | row],
+    leaders: { visible: ($options.showLeaders != false and ((.leaders // []) | map(select(.isSpacer | not)) | length) > 0),
+               title: tx("Leaders"; "Leaders"),
+               rows: [(.leaders // [])[] | row] },
+    records: records_view,
+    liftsDone: ($s.liftsDone // "") };

@@ -1,0 +1,330 @@
+//! Discovery and live reload of plugin folders. The catalog is published on a `watch`
+//! channel; a folder that fails to load keeps serving its last good version, with the
+//! problem attached for the log, the API and the open pages.
+
+use super::manifest::PluginConfig;
+use super::mapping::Mapping;
+use crate::hub::database::sha256_hex;
+use notify::{RecursiveMode, Watcher};
+use parking_lot::Mutex;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, info, info_span, warn};
+
+/// jq definitions shared by every mapping, at the root of the plugins folder.
+pub const SHARED_FILE: &str = "shared.jq";
+
+/// Editors write files in several steps; changes closer than this are applied together.
+const DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// A loaded plugin.
+#[derive(Debug)]
+pub struct Plugin {
+    /// Folder name.
+    pub id: String,
+    /// Parsed `config.json`.
+    pub config: PluginConfig,
+    /// Compiled `mapping.jq`.
+    pub mapping: Mapping,
+    /// Whether the folder has a `style.css`.
+    pub has_style: bool,
+    /// Bumped each time this plugin is (re)loaded.
+    pub revision: u64,
+    content_hash: String,
+}
+
+/// Why a plugin folder could not be (re)loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PluginProblem {
+    /// File path, e.g. `plugins/lifting-order/mapping.jq`.
+    pub file: String,
+    /// Line, when known.
+    pub line: Option<usize>,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl fmt::Display for PluginProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// A plugin folder: its last good version and its current problem, if any.
+#[derive(Debug, Clone)]
+pub struct PluginEntry {
+    /// Last version that loaded.
+    pub active: Option<Arc<Plugin>>,
+    /// Why the files on disk do not load now.
+    pub problem: Option<PluginProblem>,
+    failed_hash: Option<String>,
+}
+
+/// All plugin folders.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Entries by folder name.
+    pub entries: BTreeMap<String, PluginEntry>,
+}
+
+impl Catalog {
+    /// The active version of a plugin.
+    pub fn plugin(&self, id: &str) -> Option<&Arc<Plugin>> {
+        self.entries.get(id)?.active.as_ref()
+    }
+
+    /// Ids of the plugins that can serve views.
+    pub fn ids(&self) -> Vec<&str> {
+        self.entries.iter().filter(|(_, e)| e.active.is_some()).map(|(id, _)| id.as_str()).collect()
+    }
+}
+
+/// The plugin folder registry.
+pub struct Registry {
+    dir: PathBuf,
+    catalog: watch::Sender<Arc<Catalog>>,
+    revision: AtomicU64,
+    // Scans run on the blocking pool; this keeps two of them from interleaving.
+    scan_lock: Mutex<()>,
+}
+
+impl Registry {
+    /// Loads every folder under `dir` (created when missing).
+    pub fn load(dir: impl Into<PathBuf>) -> Arc<Registry> {
+        let dir = dir.into();
+        if let Err(error) = std::fs::create_dir_all(&dir) {
+            warn!(%error, dir = %dir.display(), "cannot create the plugins folder");
+        }
+        let registry = Arc::new(Registry {
+            dir,
+            catalog: watch::Sender::new(Arc::default()),
+            revision: AtomicU64::new(0),
+            scan_lock: Mutex::new(()),
+        });
+        registry.rescan();
+        registry
+    }
+
+    /// The plugins folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The current catalog.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.borrow().clone()
+    }
+
+    /// A receiver of catalog changes.
+    pub fn watch(&self) -> watch::Receiver<Arc<Catalog>> {
+        self.catalog.subscribe()
+    }
+
+    /// Re-reads every folder and publishes a new catalog if anything changed. Blocking.
+    pub fn rescan(&self) {
+        let _scan = self.scan_lock.lock();
+        let old = self.catalog();
+        // Definitions every mapping can use (optional).
+        let shared = std::fs::read_to_string(self.dir.join(SHARED_FILE)).unwrap_or_default();
+        let mut entries = BTreeMap::new();
+        let mut changed = false;
+        for (id, path) in plugin_folders(&self.dir) {
+            let previous = old.entries.get(&id);
+            let entry = self.load_folder(&id, &path, previous, &shared);
+            changed |= previous.is_none_or(|p| !same_entry(p, &entry));
+            entries.insert(id, entry);
+        }
+        for id in old.entries.keys().filter(|id| !entries.contains_key(*id)) {
+            info!(plugin = %id, "plugin folder removed");
+            changed = true;
+        }
+        if changed {
+            self.catalog.send_replace(Arc::new(Catalog { entries }));
+        }
+    }
+
+    fn load_folder(&self, id: &str, path: &Path, previous: Option<&PluginEntry>, shared: &str) -> PluginEntry {
+        let display = |file: &str| format!("{}/{id}/{file}", self.dir.display());
+        let read = |file: &str| std::fs::read_to_string(path.join(file));
+        let (config_text, mapping_text) = match (read("config.json"), read("mapping.jq")) {
+            (Ok(c), Ok(m)) => (c, m),
+            (Err(e), _) => {
+                return self.failed(id, previous, None, display("config.json"), None, format!("cannot read: {e}"));
+            }
+            (_, Err(e)) => {
+                return self.failed(id, previous, None, display("mapping.jq"), None, format!("cannot read: {e}"));
+            }
+        };
+        let has_style = path.join("style.css").is_file();
+        let hash = sha256_hex(format!("{config_text}\0{mapping_text}\0{has_style}\0{shared}").as_bytes());
+        if let Some(previous) = previous {
+            if previous.active.as_ref().is_some_and(|p| p.content_hash == hash) {
+                return PluginEntry { active: previous.active.clone(), problem: None, failed_hash: None };
+            }
+            if previous.failed_hash.as_deref() == Some(&hash) {
+                return previous.clone();
+            }
+        }
+        let config = match PluginConfig::parse(&config_text) {
+            Ok(config) => config,
+            Err(e) => {
+                let message = match &e.field {
+                    Some(field) => format!("{field}: {}", e.message),
+                    None => e.message,
+                };
+                return self.failed(id, previous, Some(hash), display("config.json"), e.line, message);
+            }
+        };
+        let mapping = match Mapping::compile_with_shared(shared, &mapping_text) {
+            Ok(mapping) => mapping,
+            Err((in_shared, e)) => {
+                let message = match e.column {
+                    Some(column) => format!("column {column}: {}", e.message),
+                    None => e.message,
+                };
+                let file =
+                    if in_shared { format!("{}/{SHARED_FILE}", self.dir.display()) } else { display("mapping.jq") };
+                return self.failed(id, previous, Some(hash), file, e.line, message);
+            }
+        };
+        let revision = self.revision.fetch_add(1, Ordering::Relaxed) + 1;
+        info!(plugin = %id, revision, "plugin loaded");
+        let plugin = Plugin { id: id.to_owned(), config, mapping, has_style, revision, content_hash: hash };
+        PluginEntry { active: Some(Arc::new(plugin)), problem: None, failed_hash: None }
+    }
+
+    fn failed(
+        &self,
+        id: &str,
+        previous: Option<&PluginEntry>,
+        hash: Option<String>,
+        file: String,
+        line: Option<usize>,
+        message: String,
+    ) -> PluginEntry {
+        let problem = PluginProblem { file, line, message };
+        let active = previous.and_then(|p| p.active.clone());
+        warn!(plugin = %id, problem = %problem, keeps_serving = active.is_some(), "plugin failed to load");
+        PluginEntry { active, problem: Some(problem), failed_hash: hash }
+    }
+
+    /// Watches the folder and rescans on changes until `shutdown`.
+    pub fn watch_folder(self: &Arc<Self>, shutdown: CancellationToken) -> notify::Result<()> {
+        let (tx, mut rx) = mpsc::channel::<()>(1);
+        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            if event.is_ok() {
+                // A full channel already means "rescan pending".
+                let _ = tx.try_send(());
+            }
+        })?;
+        watcher.watch(&self.dir, RecursiveMode::Recursive)?;
+        let registry = self.clone();
+        tokio::spawn(
+            async move {
+                let _watcher = watcher;
+                loop {
+                    tokio::select! {
+                        event = rx.recv() => if event.is_none() { break },
+                        () = shutdown.cancelled() => break,
+                    }
+                    tokio::time::sleep(DEBOUNCE).await;
+                    while rx.try_recv().is_ok() {}
+                    let registry = registry.clone();
+                    let _ = tokio::task::spawn_blocking(move || registry.rescan()).await;
+                }
+            }
+            .instrument(info_span!("plugins")),
+        );
+        info!(dir = %self.dir.display(), "watching plugins for changes");
+        Ok(())
+    }
+}
+
+fn same_entry(a: &PluginEntry, b: &PluginEntry) -> bool {
+    let same_active = match (&a.active, &b.active) {
+        (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+        (None, None) => true,
+        _ => false,
+    };
+    same_active && a.problem == b.problem
+}
+
+/// Sub-folders that look like plugins (hidden folders are skipped).
+fn plugin_folders(dir: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut folders: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| Some((e.file_name().to_str()?.to_owned(), e.path())))
+        .filter(|(name, _)| {
+            !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .collect();
+    folders.sort();
+    folders
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, id: &str, config: &str, mapping: &str) {
+        std::fs::create_dir_all(dir.join(id)).unwrap();
+        std::fs::write(dir.join(id).join("config.json"), config).unwrap();
+        std::fs::write(dir.join(id).join("mapping.jq"), mapping).unwrap();
+    }
+
+    const CONFIG: &str = r#"{"name": "T", "page": "generic-table"}"#;
+
+    #[test]
+    fn last_good_version_survives_a_broken_edit() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "t", CONFIG, "{a: 1}");
+        let registry = Registry::load(tmp.path());
+        let first = registry.catalog().plugin("t").unwrap().clone();
+        write(tmp.path(), "t", CONFIG, "{a: 1\n| oops(");
+        registry.rescan();
+        let catalog = registry.catalog();
+        let entry = &catalog.entries["t"];
+        assert!(Arc::ptr_eq(entry.active.as_ref().unwrap(), &first), "old version keeps serving");
+        let problem = entry.problem.as_ref().unwrap();
+        assert!(problem.file.ends_with("t/mapping.jq") && problem.line.is_some(), "{problem}");
+        write(tmp.path(), "t", CONFIG, "{a: 2}");
+        registry.rescan();
+        let catalog = registry.catalog();
+        assert!(catalog.entries["t"].problem.is_none());
+        assert!(catalog.plugin("t").unwrap().revision > first.revision);
+    }
+
+    #[test]
+    fn unchanged_files_do_not_publish_and_removed_folders_go() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "a", CONFIG, ".");
+        write(tmp.path(), "b", CONFIG, ".");
+        std::fs::create_dir_all(tmp.path().join(".hidden")).unwrap();
+        let registry = Registry::load(tmp.path());
+        let mut rx = registry.watch();
+        rx.mark_unchanged();
+        registry.rescan();
+        assert!(!rx.has_changed().unwrap());
+        std::fs::remove_dir_all(tmp.path().join("b")).unwrap();
+        registry.rescan();
+        assert_eq!(registry.catalog().ids(), ["a"]);
+        write(tmp.path(), "c", "{", ".");
+        registry.rescan();
+        let catalog = registry.catalog();
+        assert!(catalog.entries["c"].active.is_none());
+        assert_eq!(catalog.entries["c"].problem.as_ref().unwrap().line, Some(1));
+    }
+}

@@ -1,0 +1,185 @@
+//! The one JSON document every mapping receives (documented field by field in
+//! `plugins/README.md`): the FOP snapshot with athletes resolved in start and lifting order,
+//! the competition, values the engine derives, and the request's options and language.
+
+use crate::hub::fop::{FopSnapshot, OrderItem};
+use crate::hub::{HubState, now_ms};
+use crate::protocol::scalar::{as_i64, key_string};
+use serde_json::{Map, Value, json};
+
+/// Payload fields moved out of `.state` because the document resolves them.
+const RESOLVED_FIELDS: [&str; 5] = ["sessionAthletes", "startOrderKeys", "liftingOrderKeys", "leaders", "database"];
+
+/// What the document is built from.
+pub struct InputParts<'a> {
+    /// Hub state (database, translations, FOP names).
+    pub state: &'a HubState,
+    /// The FOP, when the view is for one.
+    pub fop: Option<&'a FopSnapshot>,
+    /// Resolved options.
+    pub options: &'a Value,
+    /// Resolved locale.
+    pub lang: &'a str,
+    /// Whether to include the whole database.
+    pub with_database: bool,
+}
+
+/// Builds the mapping input.
+pub fn build(parts: &InputParts<'_>) -> Value {
+    let state = parts.state;
+    let database = state.database.as_deref();
+    let mut competition =
+        database.and_then(|db| db.raw.get("competition")).and_then(Value::as_object).cloned().unwrap_or_default();
+    let name = database
+        .and_then(|db| db.competition_name().map(str::to_owned))
+        .or_else(|| parts.fop.and_then(|f| f.field("competitionName")));
+    competition.insert("name".into(), json!(name));
+    let mut doc = json!({
+        "fop": parts.fop.map(|f| f.name.clone()),
+        "fops": state.fops,
+        "lang": parts.lang,
+        "options": parts.options,
+        "competition": competition,
+        "status": {
+            "database": database.is_some(),
+            "translations": state.translations.is_some(),
+            "hasData": parts.fop.is_some_and(|f| f.data_version > 0),
+            "owlcmsConnected": !state.diagnostics.connections.is_empty(),
+        },
+        "generatedAtMs": now_ms(),
+    });
+    if let Some(fop) = parts.fop {
+        add_fop(&mut doc, fop);
+        let platform = database
+            .and_then(|db| db.raw["platforms"].as_array())
+            .and_then(|platforms| platforms.iter().find(|p| p["name"] == fop.name.as_str()))
+            .cloned();
+        let weight = fop.field("weight").and_then(|w| w.trim().parse::<i64>().ok());
+        let gender = doc["current"]["gender"].as_str().map(str::to_owned);
+        doc["barbell"] = match (&platform, weight) {
+            (Some(platform), Some(weight)) => {
+                super::plates::barbell(platform, weight, gender.as_deref()).unwrap_or(Value::Null)
+            }
+            _ => Value::Null,
+        };
+        doc["platform"] = platform.unwrap_or(Value::Null);
+    }
+    if parts.with_database {
+        doc["database"] = database.map_or(Value::Null, |db| db.raw.clone());
+    }
+    doc
+}
+
+fn add_fop(doc: &mut Value, fop: &FopSnapshot) {
+    let athletes = &fop.derived.athletes;
+    let resolve = |key: &str| athletes.get(key).map(|a| enrich(key, a));
+    let order = |items: &[OrderItem]| -> Vec<Value> {
+        items
+            .iter()
+            .filter_map(|item| match item {
+                OrderItem::Spacer => Some(json!({"isSpacer": true})),
+                OrderItem::Athlete(key) => resolve(key),
+            })
+            .collect()
+    };
+    let start_order = order(&fop.derived.start_order);
+    let in_start_order: Vec<Value> = start_order.iter().filter(|a| a.get("isSpacer").is_none()).cloned().collect();
+    let leaders: Vec<Value> = fop
+        .data
+        .get("leaders")
+        .and_then(Value::as_array)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|entry| {
+                    if entry.get("isSpacer").is_some() {
+                        return Some(json!({"isSpacer": true}));
+                    }
+                    let key = entry.get("athleteKey").and_then(key_string)?;
+                    let mut merged = entry.get("athlete").and_then(Value::as_object).cloned().unwrap_or_default();
+                    if let Some(Value::Object(display)) = entry.get("displayInfo") {
+                        merged.extend(display.clone());
+                    }
+                    Some(enrich(&key, &Value::Object(merged)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut state: Map<String, Value> = (*fop.data).clone();
+    for field in RESOLVED_FIELDS {
+        state.remove(field);
+    }
+    let key_of = |k: &Option<String>| k.as_deref().and_then(resolve).unwrap_or(Value::Null);
+    doc["state"] = Value::Object(state);
+    doc["athletes"] = Value::Array(in_start_order);
+    doc["startOrder"] = Value::Array(start_order);
+    doc["liftingOrder"] = Value::Array(order(&fop.derived.lifting_order));
+    doc["current"] = key_of(&fop.derived.current_key);
+    doc["next"] = key_of(&fop.derived.next_key);
+    doc["previous"] = key_of(&fop.derived.previous_key);
+    doc["leaders"] = Value::Array(leaders);
+    doc["records"] = fop.data.get("records").cloned().unwrap_or(Value::Null);
+    doc["session"] = json!({
+        "name": fop.session.session_name,
+        "done": fop.session.is_done,
+        "inBreak": fop.in_break(),
+    });
+}
+
+/// A session athlete with its normalised key and numbers the engine derives from the lifts.
+fn enrich(key: &str, athlete: &Value) -> Value {
+    let mut out = athlete.as_object().cloned().unwrap_or_default();
+    let lift = |prefix: &str, n: usize, field: &str| as_i64(athlete.get(format!("{prefix}{n}{field}").as_str()));
+    let mut done = 0;
+    let mut best = [0i64; 2];
+    let mut next: Option<Value> = None;
+    for (i, prefix) in ["snatch", "cleanJerk"].iter().enumerate() {
+        for n in 1..=3 {
+            match lift(prefix, n, "ActualLift") {
+                Some(actual) => {
+                    done += 1;
+                    best[i] = best[i].max(actual);
+                }
+                None if next.is_none() => {
+                    // OWLCMS's rule: change 2 > change 1 > declaration > automatic progression.
+                    let weight = ["Change2", "Change1", "Declaration", "AutomaticProgression"]
+                        .iter()
+                        .find_map(|f| lift(prefix, n, f).filter(|w| *w > 0));
+                    next = Some(json!({"lift": prefix, "attempt": n, "weight": weight}));
+                }
+                None => {}
+            }
+        }
+    }
+    let total = if best[0] > 0 && best[1] > 0 { best[0] + best[1] } else { 0 };
+    out.insert("key".into(), json!(key));
+    out.insert("attemptsDone".into(), json!(done));
+    out.insert("bestSnatchKg".into(), json!(best[0]));
+    out.insert("bestCleanJerkKg".into(), json!(best[1]));
+    out.insert("totalKg".into(), json!(total));
+    out.insert("nextAttempt".into(), next.unwrap_or(Value::Null));
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_numbers_follow_owlcms_rules() {
+        let athlete = json!({"snatch1ActualLift": -130, "snatch2ActualLift": 130, "snatch3ActualLift": -135,
+            "cleanJerk1ActualLift": 160, "cleanJerk2Declaration": 165, "cleanJerk2Change1": 167, "cleanJerk2AutomaticProgression": "161"});
+        let out = enrich("-7", &athlete);
+        assert_eq!(out["key"], "-7");
+        assert_eq!(
+            (out["attemptsDone"].clone(), out["bestSnatchKg"].clone(), out["totalKg"].clone()),
+            (json!(4), json!(130), json!(290))
+        );
+        assert_eq!(out["nextAttempt"], json!({"lift": "cleanJerk", "attempt": 2, "weight": 167}));
+        let bombed = enrich(
+            "1",
+            &json!({"snatch1ActualLift": -50, "snatch2ActualLift": -50, "snatch3ActualLift": -50, "cleanJerk1ActualLift": 60}),
+        );
+        assert_eq!((bombed["bestSnatchKg"].clone(), bombed["totalKg"].clone()), (json!(0), json!(0)));
+    }
+}

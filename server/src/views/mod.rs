@@ -1,0 +1,227 @@
+//! Views: for each distinct (plugin, FOP, language, canonical options) that someone watches, one
+//! task runs the plugin's mapping when the FOP's data, the plugin, the database or the
+//! translations change (never on clock or decision events), serialises the result once, and
+//! shares the same bytes with every viewer. A view nobody watches is released.
+
+pub mod events;
+pub mod input;
+pub mod plates;
+pub mod worker;
+
+use crate::hub::{FopSnapshot, HubHandle, HubState};
+use crate::plugins::manifest::Requirement;
+use crate::plugins::registry::{Catalog, Registry};
+use axum::body::Bytes;
+use parking_lot::Mutex;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, debug, info_span, warn};
+use worker::Workers;
+
+/// Identity of a view. Options are canonical: every schema key, typed, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ViewKey {
+    /// Plugin id.
+    pub plugin: String,
+    /// FOP name, for plugins that need one.
+    pub fop: Option<String>,
+    /// Resolved locale id.
+    pub lang: String,
+    /// Canonical options as JSON text.
+    pub options: String,
+}
+
+/// The latest result of a view.
+#[derive(Debug, Clone, Default)]
+pub struct ViewFrame {
+    /// Content id (hash of `body`), used as the SSE event id.
+    pub id: String,
+    /// The serialised view envelope; `None` until the mapping first succeeds.
+    pub body: Option<Bytes>,
+    /// The last mapping error; the previous body keeps serving meanwhile.
+    pub error: Option<String>,
+}
+
+/// Counters for health and tests.
+#[derive(Debug, Default)]
+pub struct ViewStats {
+    /// Mapping runs since start.
+    pub mapping_runs: AtomicU64,
+    /// Mapping runs that failed.
+    pub mapping_errors: AtomicU64,
+}
+
+/// The view cache.
+pub struct Views {
+    hub: HubHandle,
+    registry: Arc<Registry>,
+    workers: Workers,
+    entries: Mutex<HashMap<ViewKey, watch::Sender<Arc<ViewFrame>>>>,
+    /// Last runtime error per plugin, cleared by its next successful run.
+    runtime_errors: Mutex<BTreeMap<String, String>>,
+    /// Counters.
+    pub stats: ViewStats,
+    shutdown: CancellationToken,
+}
+
+/// What a view's inputs looked like when it last ran; a run is needed when this changes.
+#[derive(PartialEq)]
+struct Inputs {
+    plugin_revision: u64,
+    fop_data_version: u64,
+    database: Option<String>,
+    translations: usize,
+}
+
+impl Views {
+    /// Creates the cache.
+    pub fn new(hub: HubHandle, registry: Arc<Registry>, shutdown: CancellationToken) -> Arc<Views> {
+        Arc::new(Views {
+            hub,
+            registry,
+            workers: Workers::start(2, Duration::from_secs(5)),
+            entries: Mutex::default(),
+            runtime_errors: Mutex::default(),
+            stats: ViewStats::default(),
+            shutdown,
+        })
+    }
+
+    /// Subscribes to a view, starting its task if nobody watches it yet.
+    pub fn subscribe(self: &Arc<Self>, key: ViewKey) -> watch::Receiver<Arc<ViewFrame>> {
+        let mut entries = self.entries.lock();
+        if let Some(tx) = entries.get(&key) {
+            return tx.subscribe();
+        }
+        let (tx, rx) = watch::channel(Arc::new(ViewFrame::default()));
+        entries.insert(key.clone(), tx.clone());
+        drop(entries);
+        let span = info_span!("view", plugin = %key.plugin, fop = ?key.fop, lang = %key.lang);
+        tokio::spawn(self.clone().run(key, tx).instrument(span));
+        rx
+    }
+
+    /// Number of views being watched.
+    pub fn active(&self) -> usize {
+        self.entries.lock().len()
+    }
+
+    /// Last runtime error per plugin.
+    pub fn runtime_errors(&self) -> BTreeMap<String, String> {
+        self.runtime_errors.lock().clone()
+    }
+
+    async fn run(self: Arc<Self>, key: ViewKey, tx: watch::Sender<Arc<ViewFrame>>) {
+        let mut catalog_rx = self.registry.watch();
+        let mut state_rx = self.hub.watch_state();
+        let mut fop_rx = key.fop.as_deref().and_then(|f| self.hub.watch_fop(f));
+        let mut last: Option<Inputs> = None;
+        let options: Value = serde_json::from_str(&key.options).unwrap_or_default();
+        loop {
+            let catalog = catalog_rx.borrow_and_update().clone();
+            let state = state_rx.borrow_and_update().clone();
+            let fop = fop_rx.as_mut().map(|rx| rx.borrow_and_update().clone());
+            if fop_rx.is_none() && key.fop.is_some() {
+                // The FOP appeared after the view was opened.
+                fop_rx = key.fop.as_deref().and_then(|f| self.hub.watch_fop(f));
+            }
+            if let Some(plugin) = catalog.plugin(&key.plugin) {
+                let inputs = Inputs {
+                    plugin_revision: plugin.revision,
+                    fop_data_version: fop.as_ref().map_or(0, |f| f.data_version),
+                    database: state.database.as_ref().map(|d| d.checksum.clone()),
+                    translations: state.translations.as_ref().map_or(0, |t| Arc::as_ptr(t) as usize),
+                };
+                if last.as_ref() != Some(&inputs) {
+                    let previous = tx.borrow().clone();
+                    let frame = self.compute(&key, &catalog, &state, fop.as_deref(), &options, &previous).await;
+                    tx.send_replace(Arc::new(frame));
+                    last = Some(inputs);
+                }
+            }
+            tokio::select! {
+                () = tx.closed() => {
+                    let mut entries = self.entries.lock();
+                    if tx.receiver_count() == 0 {
+                        entries.remove(&key);
+                        debug!("view released");
+                        return;
+                    }
+                }
+                changed = catalog_rx.changed() => if changed.is_err() { return },
+                changed = state_rx.changed() => if changed.is_err() { return },
+                Some(()) = async { match fop_rx.as_mut() { Some(rx) => rx.changed().await.ok(), None => std::future::pending().await } } => {}
+                () = self.shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    async fn compute(
+        &self,
+        key: &ViewKey,
+        catalog: &Catalog,
+        state: &HubState,
+        fop: Option<&FopSnapshot>,
+        options: &Value,
+        previous: &ViewFrame,
+    ) -> ViewFrame {
+        let Some(plugin) = catalog.plugin(&key.plugin).cloned() else { return previous.clone() };
+        let with_database = plugin.config.requires.contains(&Requirement::Database);
+        let input = input::build(&input::InputParts { state, fop, options, lang: &key.lang, with_database });
+        let translations: Value = state
+            .translations
+            .as_ref()
+            .and_then(|t| t.locales.get(&key.lang))
+            .map(|table| json!(table))
+            .unwrap_or_else(|| json!({}));
+        let (lang, opts) = (key.lang.clone(), options.clone());
+        let job_plugin = plugin.clone();
+        self.stats.mapping_runs.fetch_add(1, Ordering::Relaxed);
+        let result = self.workers.run(move || job_plugin.mapping.run(&input, &opts, &translations, &lang)).await;
+        let view = match result {
+            Ok(Ok(view)) if view.is_object() => Ok(view),
+            Ok(Ok(other)) => Err(format!("the mapping must produce a JSON object, not {}", kind_of(&other))),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match view {
+            Ok(view) => {
+                self.runtime_errors.lock().remove(&key.plugin);
+                let envelope = json!({
+                    "plugin": key.plugin,
+                    "page": plugin.config.page,
+                    "fop": key.fop,
+                    "lang": key.lang,
+                    "options": options,
+                    "view": view,
+                });
+                let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
+                let id = crate::hub::database::sha256_hex(&body)[7..23].to_owned();
+                ViewFrame { id, body: Some(body), error: None }
+            }
+            Err(message) => {
+                self.stats.mapping_errors.fetch_add(1, Ordering::Relaxed);
+                let message = format!("{}/{}/mapping.jq: {message}", self.registry.dir().display(), key.plugin);
+                warn!(error = %message, "mapping failed; the previous view keeps serving");
+                self.runtime_errors.lock().insert(key.plugin.clone(), message.clone());
+                ViewFrame { error: Some(message), ..previous.clone() }
+            }
+        }
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

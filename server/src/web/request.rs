@@ -1,0 +1,61 @@
+//! Turning `?plugin=&fop=&lang=&<options>` into a view key, with errors that list what exists.
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::plugins::registry::Plugin;
+use crate::views::ViewKey;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A validated view request.
+pub struct ViewRequest {
+    /// The plugin.
+    pub plugin: Arc<Plugin>,
+    /// The view identity.
+    pub key: ViewKey,
+}
+
+/// Validates the query of `/api/stream` and `/api/view`.
+pub fn resolve(app: &AppState, params: &BTreeMap<String, String>) -> Result<ViewRequest, AppError> {
+    let catalog = app.registry.catalog();
+    let ids = catalog.ids();
+    let Some(id) = params.get("plugin").filter(|p| !p.is_empty()) else {
+        return Err(AppError::BadRequest {
+            message: "missing ?plugin=<id>".into(),
+            details: json!({ "plugins": ids }),
+        });
+    };
+    let Some(plugin) = catalog.plugin(id).cloned() else {
+        return Err(AppError::Unknown {
+            message: format!("unknown plugin {id:?}"),
+            details: json!({ "plugins": ids }),
+        });
+    };
+    let state = app.hub.state();
+    let fop = match params.get("fop").filter(|f| !f.is_empty()) {
+        Some(fop) if state.fops.is_empty() || state.fops.contains(fop) => Some(fop.clone()),
+        Some(fop) => {
+            return Err(AppError::BadRequest {
+                message: format!("unknown FOP {fop:?}"),
+                details: json!({ "fops": state.fops }),
+            });
+        }
+        None if plugin.config.fop_required => {
+            return Err(AppError::BadRequest {
+                message: format!("plugin {id:?} needs ?fop=<name>"),
+                details: json!({ "fops": state.fops }),
+            });
+        }
+        None => None,
+    };
+    let languages: Vec<String> =
+        state.translations.as_ref().map(|t| t.locales.keys().cloned().collect()).unwrap_or_default();
+    let lang = params
+        .get("lang")
+        .and_then(|l| state.translations.as_ref().and_then(|t| t.resolve_locale(l).map(str::to_owned)))
+        .unwrap_or_else(|| "en".to_owned());
+    let options = plugin.config.resolve_options(params, &languages);
+    let options = serde_json::to_string(&options).unwrap_or_default();
+    Ok(ViewRequest { key: ViewKey { plugin: id.clone(), fop, lang, options }, plugin })
+}

@@ -1,0 +1,143 @@
+//! `GET /api/stream`: one Server-Sent Events stream per viewer. First the status and the full
+//! view, then a new view on every change, `clock` and `decision` events, and `status` changes.
+//! A viewer that falls behind is resynced with the latest state; it never slows anyone else.
+
+use super::request::resolve;
+use crate::AppState;
+use crate::error::AppError;
+use crate::hub::HubEvent;
+use crate::views::{ViewFrame, events};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Browsers reconnect this long after a dropped stream.
+const RETRY: Duration = Duration::from_secs(2);
+/// Comment lines keep proxies from closing idle streams.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+pub(super) async fn stream(
+    State(app): State<Arc<AppState>>,
+    Query(params): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let request = resolve(&app, &params)?;
+    let last_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut viewer = Viewer {
+        view_rx: app.views.subscribe(request.key.clone()),
+        fop: request.key.fop.clone(),
+        plugin: request.key.plugin.clone(),
+        sent_view: last_id,
+        sent_status: Value::Null,
+        app: app.clone(),
+    };
+    let mut hub_events = app.hub.events();
+    let mut catalog_rx = app.registry.watch();
+    let shutdown = app.shutdown.clone();
+    let stream = async_stream::stream! {
+        yield Ok(Event::default().retry(RETRY).comment("owlcms-tracker"));
+        for event in viewer.resync() {
+            yield Ok(event);
+        }
+        loop {
+            let events = tokio::select! {
+                () = shutdown.cancelled() => break,
+                changed = viewer.view_rx.changed() => match changed {
+                    Ok(()) => viewer.view_changed(),
+                    Err(_) => break,
+                },
+                event = hub_events.recv() => match event {
+                    Ok(HubEvent::Fop { change, snapshot }) if viewer.fop.as_deref() == Some(snapshot.name.as_str()) => {
+                        let mut out = Vec::new();
+                        if change.clock {
+                            out.push(json_event("clock", &events::clock(&snapshot)));
+                        }
+                        if change.decision {
+                            out.push(json_event("decision", &events::decision(&snapshot)));
+                        }
+                        out.extend(viewer.status_if_changed());
+                        out
+                    }
+                    Ok(HubEvent::Competition) => viewer.status_if_changed().into_iter().collect(),
+                    Ok(HubEvent::Fop { .. }) => Vec::new(),
+                    // Fell behind the shared event ring: send the latest state instead.
+                    Err(RecvError::Lagged(_)) => viewer.resync(),
+                    Err(RecvError::Closed) => break,
+                },
+                changed = catalog_rx.changed() => match changed {
+                    Ok(()) => viewer.status_if_changed().into_iter().collect(),
+                    Err(_) => break,
+                },
+            };
+            for event in events {
+                yield Ok(event);
+            }
+        }
+    };
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")))
+}
+
+fn json_event(name: &str, data: &Value) -> Event {
+    Event::default().event(name).data(data.to_string())
+}
+
+struct Viewer {
+    app: Arc<AppState>,
+    view_rx: tokio::sync::watch::Receiver<Arc<ViewFrame>>,
+    fop: Option<String>,
+    plugin: String,
+    sent_view: Option<String>,
+    sent_status: Value,
+}
+
+impl Viewer {
+    /// Everything a (re)connecting or lagging viewer needs: status, view, clocks, decisions.
+    fn resync(&mut self) -> Vec<Event> {
+        let mut out: Vec<Event> = self.status_if_changed().into_iter().collect();
+        let frame = self.view_rx.borrow_and_update().clone();
+        out.extend(self.view_event(&frame));
+        if let Some(fop) = self.fop.as_deref().and_then(|f| self.app.hub.fop(f)) {
+            out.push(json_event("clock", &events::clock(&fop)));
+            out.push(json_event("decision", &events::decision(&fop)));
+        }
+        out
+    }
+
+    fn view_changed(&mut self) -> Vec<Event> {
+        let frame = self.view_rx.borrow_and_update().clone();
+        let mut out: Vec<Event> = self.status_if_changed().into_iter().collect();
+        out.extend(self.view_event(&frame));
+        out
+    }
+
+    fn view_event(&mut self, frame: &ViewFrame) -> Option<Event> {
+        let body = frame.body.as_ref()?;
+        if self.sent_view.as_deref() == Some(frame.id.as_str()) {
+            return None;
+        }
+        self.sent_view = Some(frame.id.clone());
+        let text = std::str::from_utf8(body).ok()?;
+        Some(Event::default().event("view").id(frame.id.clone()).data(text))
+    }
+
+    fn status_if_changed(&mut self) -> Option<Event> {
+        let state = self.app.hub.state();
+        let fop = self.fop.as_deref().and_then(|f| self.app.hub.fop(f));
+        let catalog = self.app.registry.catalog();
+        let problem = catalog.entries.get(&self.plugin).and_then(|e| e.problem.as_ref()).map(|p| p.to_string());
+        let frame_error = self.view_rx.borrow().error.clone();
+        let status = events::status(&state, fop.as_deref(), problem.or(frame_error).as_deref());
+        if status == self.sent_status {
+            return None;
+        }
+        self.sent_status = status;
+        Some(json_event("status", &self.sent_status))
+    }
+}

@@ -1,0 +1,197 @@
+//! The six built-in plugins against the real captured OWLCMS session: names, order, statuses,
+//! translated labels, records, barbell; and the JSON API around them.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+async fn live() -> (TestServer, Owlcms) {
+    let t = TestServer::start().await;
+    let mut owlcms = t.owlcms().await;
+    startup(&mut owlcms).await;
+    assert_eq!(owlcms.request("update", &sample(LIFTING_ORDER)).await["status"], 200);
+    (t, owlcms)
+}
+
+async fn view(t: &TestServer, query: &str) -> Value {
+    let response = reqwest::get(t.http(&format!("/api/view?{query}"))).await.unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, 200, "{query}: {body}");
+    body
+}
+
+fn names(rows: &Value) -> Vec<String> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| if r["spacer"] == true { "-".into() } else { r["name"].as_str().unwrap().to_owned() })
+        .collect()
+}
+
+#[tokio::test]
+async fn all_built_in_plugins_load() {
+    let t = TestServer::start().await;
+    let plugins: Value = reqwest::get(t.http("/api/plugins")).await.unwrap().json().await.unwrap();
+    let ids: Vec<&str> = plugins["plugins"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["attempt-bar", "attempt-board", "lifting-order", "lower-third", "rankings", "start-order"]);
+    for plugin in plugins["plugins"].as_array().unwrap() {
+        assert_eq!(plugin["status"], "ok", "{plugin}");
+    }
+}
+
+#[tokio::test]
+async fn lifting_order_view_from_real_payloads() {
+    let (t, _owlcms) = live().await;
+    let envelope = view(&t, "plugin=lifting-order&fop=A").await;
+    assert_eq!(
+        (envelope["plugin"].clone(), envelope["page"].clone(), envelope["lang"].clone()),
+        (json!("lifting-order"), json!("standard-grid"), json!("en"))
+    );
+    let v = &envelope["view"];
+    assert_eq!(v["status"], "ready");
+    assert_eq!(v["competition"], "NORGESMSTERSKAP FOR LAG");
+    assert_eq!(
+        names(&v["rows"]),
+        ["-", "KJELLEVAND, Jørgen", "HOLME, Ragnar G.", "NESHEIM, Sindre K.", "KVÆRNØ, Kim Aleksander"]
+    );
+    let current = &v["rows"][1];
+    assert_eq!(current["current"], true);
+    assert_eq!(current["cleanJerk"][2], json!({"value": 170, "status": "current", "text": "170"}));
+    assert_eq!(current["snatch"][0], json!({"value": 130, "status": "bad", "text": "(130)"}));
+    assert_eq!(current["flag"], "/local/flags/Spydeberg Atletene.svg");
+    assert_eq!((current["total"].clone(), current["totalRank"].clone()), (json!("295"), json!("2")));
+    let next = &v["rows"][2];
+    assert_eq!((next["next"].clone(), next["cleanJerk"][2]["status"].clone()), (json!(true), json!("next")));
+    let bar = &v["attemptBar"];
+    assert_eq!(bar["visible"], true);
+    assert_eq!(bar["name"], "KJELLEVAND, Jørgen");
+    assert_eq!(bar["team"], "Spydeberg Atletene");
+    assert_eq!(bar["attempt"], "C&J #3");
+    assert_eq!(bar["weight"], "170");
+    assert_eq!(bar["sessionLine"], "Session P4.3 Clean&Jerk");
+    assert_eq!(v["headers"]["cleanJerk"], "Clean&Jerk", "HTML entity decoded");
+    assert_eq!(
+        v["columns"],
+        json!({"liftRanks": false, "totalRank": true, "sinclair": false, "sinclairRank": false, "bodyWeight": false})
+    );
+    assert_eq!(v["records"]["visible"], true);
+    assert_eq!(v["records"]["federations"], json!(["Norgesrekord"]));
+    assert_eq!(v["records"]["categories"][0]["rows"][0]["snatch"], "165");
+}
+
+#[tokio::test]
+async fn start_order_and_rankings_orders() {
+    let (t, _owlcms) = live().await;
+    let v = &view(&t, "plugin=start-order&fop=A").await["view"];
+    assert_eq!(
+        names(&v["rows"]),
+        ["-", "KVÆRNØ, Kim Aleksander", "-", "NESHEIM, Sindre K.", "-", "HOLME, Ragnar G.", "KJELLEVAND, Jørgen"]
+    );
+    let v = &view(&t, "plugin=rankings&fop=A").await["view"];
+    assert_eq!(v["rankedBy"], "total");
+    // SM >109: HOLME total rank 1, KJELLEVAND 2.
+    assert_eq!(
+        names(&v["rows"]),
+        ["-", "KVÆRNØ, Kim Aleksander", "-", "NESHEIM, Sindre K.", "-", "HOLME, Ragnar G.", "KJELLEVAND, Jørgen"]
+    );
+    assert_eq!(v["rows"][5]["totalRank"], "1");
+}
+
+#[tokio::test]
+async fn translated_labels_follow_lang() {
+    let (t, _owlcms) = live().await;
+    let v = &view(&t, "plugin=lifting-order&fop=A&lang=fr").await;
+    assert_eq!(v["lang"], "fr");
+    assert_eq!(v["view"]["headers"]["snatch"], "Arraché");
+    assert_eq!(v["view"]["attemptBar"]["attempt"], "É.-J. #3");
+    let de = &view(&t, "plugin=lifting-order&fop=A&lang=de-AT").await;
+    assert_eq!(de["lang"], "de");
+    let text = de["view"].to_string();
+    assert!(!text.contains("\"!"), "no !key in a built-in board: {text}");
+}
+
+#[tokio::test]
+async fn attempt_board_bar_and_lower_third() {
+    let (t, _owlcms) = live().await;
+    let v = &view(&t, "plugin=attempt-board&fop=A").await["view"];
+    assert_eq!(v["mode"], "CURRENT_ATHLETE");
+    assert_eq!(v["athlete"]["lastName"], "KJELLEVAND");
+    assert_eq!(v["athlete"]["firstName"], "Jørgen");
+    assert_eq!(v["athlete"]["startNumber"], "4");
+    assert_eq!(v["weight"], "170");
+    assert_eq!(v["attempt"], "C&J #3");
+    // 170 kg on a men's bar with the Norwegian platform's plates.
+    assert_eq!(v["barbell"]["barKg"], 20);
+    let per_side: f64 = v["barbell"]["plates"].as_array().unwrap().iter().map(|p| p["kg"].as_f64().unwrap()).sum();
+    let collars = if v["barbell"]["collar"] == true { 5.0 } else { 0.0 };
+    assert_eq!(per_side * 2.0 + 20.0 + collars, 170.0, "{}", v["barbell"]);
+    let v = &view(&t, "plugin=attempt-bar&fop=A&position=top&size=1.5").await["view"];
+    assert_eq!((v["position"].clone(), v["size"].clone()), (json!("top"), json!(1.5)));
+    assert_eq!(v["attemptBar"]["weight"], "170");
+    let v = &view(&t, "plugin=lower-third&fop=A&position=top-left").await["view"];
+    assert_eq!(v["visible"], true);
+    assert_eq!(v["name"], "KJELLEVAND, Jørgen");
+    assert_eq!(v["weight"], "170 kg");
+    assert_eq!(v["position"], "top-left");
+}
+
+#[tokio::test]
+async fn break_and_session_done_views() {
+    let (t, mut owlcms) = live().await;
+    let mut brk = sample(LIFTING_ORDER);
+    brk["fopState"] = json!("BREAK");
+    brk["break"] = json!("true");
+    brk["breakType"] = json!("FIRST_CJ");
+    brk["mode"] = json!("LIFT_COUNTDOWN");
+    owlcms.request("update", &brk).await;
+    let v = &view(&t, "plugin=lifting-order&fop=A").await["view"];
+    assert_eq!(v["attemptBar"]["inBreak"], true);
+    assert_eq!(v["attemptBar"]["name"], "Time before Clean & Jerk");
+    assert_eq!(v["attemptBar"]["weight"], "");
+    assert_eq!(v["records"]["visible"], false, "records hidden during breaks");
+    let done = json!({"fop": "A", "uiEvent": "GroupDone", "fopState": "BREAK", "break": "true", "breakType": "GROUP_DONE", "mode": "SESSION_DONE", "sessionName": "P4.3"});
+    owlcms.request("update", &done).await;
+    let v = &view(&t, "plugin=lower-third&fop=A").await["view"];
+    assert_eq!(v["visible"], false, "lower third hides when the session is done");
+    let v = &view(&t, "plugin=attempt-board&fop=A").await["view"];
+    assert_eq!(v["sessionDone"], true);
+    assert_eq!(v["breakMessage"], "Results");
+}
+
+#[tokio::test]
+async fn api_errors_list_what_exists() {
+    let (t, _owlcms) = live().await;
+    let response = reqwest::get(t.http("/api/view?plugin=nope&fop=A")).await.unwrap();
+    assert_eq!(response.status(), 404);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["details"]["plugins"].as_array().unwrap().len(), 6, "{body}");
+    let response = reqwest::get(t.http("/api/view?plugin=lifting-order")).await.unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["details"]["fops"], json!(["A"]));
+    let response = reqwest::get(t.http("/api/view?plugin=lifting-order&fop=Z")).await.unwrap();
+    assert_eq!(response.status(), 400);
+    let response = reqwest::get(t.http("/api/plugins/nope")).await.unwrap();
+    assert_eq!(response.status(), 404);
+    let one: Value = reqwest::get(t.http("/api/plugins/lifting-order")).await.unwrap().json().await.unwrap();
+    assert_eq!(one["options"][0]["key"], "showLeaders");
+    let fops: Value = reqwest::get(t.http("/api/fops")).await.unwrap().json().await.unwrap();
+    assert_eq!(fops["fops"][0]["name"], "A");
+    let languages: Value = reqwest::get(t.http("/api/languages")).await.unwrap().json().await.unwrap();
+    assert!(languages["languages"].as_array().unwrap().contains(&json!({"id": "fr_CA", "name": "Français (Canada)"})));
+}
+
+#[tokio::test]
+async fn debug_input_shows_the_mapping_document() {
+    let (t, _owlcms) = live().await;
+    let input = view(&t, "plugin=lifting-order&fop=A&debug=input").await;
+    assert_eq!(input["fop"], "A");
+    assert_eq!(input["current"]["fullName"], "KJELLEVAND, Jørgen");
+    assert_eq!(input["current"]["nextAttempt"], json!({"lift": "cleanJerk", "attempt": 3, "weight": 170}));
+    assert_eq!(input["liftingOrder"].as_array().unwrap().len(), 5);
+    assert_eq!(input["options"], json!({"showLeaders": true, "showRecords": true, "size": 1, "theme": "dark"}));
+    assert!(input["state"].get("sessionAthletes").is_none());
+    assert!(input.get("database").is_none(), "the database only for plugins that require it");
+}
