@@ -195,3 +195,38 @@ async fn debug_input_shows_the_mapping_document() {
     assert!(input["state"].get("sessionAthletes").is_none());
     assert!(input.get("database").is_none(), "the database only for plugins that require it");
 }
+
+/// The code block that follows `marker` in plugins/README.md.
+fn readme_block(marker: &str) -> String {
+    let readme = std::fs::read_to_string(samples_dir().join("../../plugins/README.md")).unwrap();
+    let after = &readme[readme.find(marker).expect(marker)..];
+    let start = after.find("```").unwrap();
+    let body = &after[start..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn the_worked_example_of_the_authoring_guide_works() {
+    let (t, _owlcms) = live().await;
+    let dir = t.dir.path().join("plugins/session-leaders");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.json"), readme_block("`plugins/session-leaders/config.json`:")).unwrap();
+    std::fs::write(dir.join("mapping.jq"), readme_block("`plugins/session-leaders/mapping.jq`:")).unwrap();
+    let ready = async {
+        loop {
+            let response = reqwest::get(t.http("/api/view?plugin=session-leaders&fop=A&count=2")).await.unwrap();
+            if response.status() == 200 {
+                return response.json::<Value>().await.unwrap();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    let v = tokio::time::timeout(PATIENCE, ready).await.expect("example plugin loads")["view"].clone();
+    assert_eq!(v["title"], "Rank – P4.3");
+    assert_eq!(v["columns"], json!(["Name", "Team", "Total"]));
+    assert_eq!(
+        v["rows"],
+        json!([["HOLME, Ragnar G.", "Tambarskjelvar IL", "368"], ["NESHEIM, Sindre K.", "AK Bjørgvin", "295"]])
+    );
+}

@@ -291,7 +291,7 @@ impl OptionSpec {
                 let ok = match &self.choices {
                     Some(Choices::List(list)) => list.iter().any(|c| c.value() == text),
                     // Checked against the languages OWLCMS sent, when known.
-                    Some(Choices::Dynamic(_)) => languages.is_none_or(|l| l.is_empty() || l.iter().any(|x| *x == text)),
+                    Some(Choices::Dynamic(_)) => languages.is_none_or(|l| l.is_empty() || l.contains(&text)),
                     None => false,
                 };
                 ok.then_some(Value::String(text))

@@ -47,6 +47,19 @@ pub fn build(parts: &InputParts<'_>) -> Value {
             "owlcmsConnected": !state.diagnostics.connections.is_empty(),
         },
         "generatedAtMs": now_ms(),
+        // Present even before OWLCMS sends anything, so mappings need no null checks.
+        "state": {},
+        "athletes": [],
+        "startOrder": [],
+        "liftingOrder": [],
+        "current": null,
+        "next": null,
+        "previous": null,
+        "leaders": [],
+        "records": null,
+        "session": {"name": null, "done": false, "inBreak": false},
+        "platform": null,
+        "barbell": null,
     });
     if let Some(fop) = parts.fop {
         add_fop(&mut doc, fop);

@@ -22,6 +22,8 @@ use tokio::sync::broadcast::error::RecvError;
 const RETRY: Duration = Duration::from_secs(2);
 /// Comment lines keep proxies from closing idle streams.
 const HEARTBEAT: Duration = Duration::from_secs(15);
+/// How long a new stream waits for a view computed for the first time.
+const FIRST_VIEW_WAIT: Duration = Duration::from_secs(5);
 
 pub(super) async fn stream(
     State(app): State<Arc<AppState>>,
@@ -36,13 +38,16 @@ pub(super) async fn stream(
         plugin: request.key.plugin.clone(),
         sent_view: last_id,
         sent_status: Value::Null,
+        first: true,
         app: app.clone(),
     };
     let mut hub_events = app.hub.events();
     let mut catalog_rx = app.registry.watch();
     let shutdown = app.shutdown.clone();
+    // The first event is the full view: give a view that nobody watched yet time to compute.
+    let computed = viewer.view_rx.wait_for(|f| f.body.is_some() || f.error.is_some());
+    let _ = tokio::time::timeout(FIRST_VIEW_WAIT, computed).await;
     let stream = async_stream::stream! {
-        yield Ok(Event::default().retry(RETRY).comment("owlcms-tracker"));
         for event in viewer.resync() {
             yield Ok(event);
         }
@@ -95,14 +100,15 @@ struct Viewer {
     plugin: String,
     sent_view: Option<String>,
     sent_status: Value,
+    first: bool,
 }
 
 impl Viewer {
-    /// Everything a (re)connecting or lagging viewer needs: status, view, clocks, decisions.
+    /// Everything a (re)connecting or lagging viewer needs: view, status, clocks, decisions.
     fn resync(&mut self) -> Vec<Event> {
-        let mut out: Vec<Event> = self.status_if_changed().into_iter().collect();
         let frame = self.view_rx.borrow_and_update().clone();
-        out.extend(self.view_event(&frame));
+        let mut out: Vec<Event> = self.view_event(&frame).into_iter().collect();
+        out.extend(self.status_if_changed());
         if let Some(fop) = self.fop.as_deref().and_then(|f| self.app.hub.fop(f)) {
             out.push(json_event("clock", &events::clock(&fop)));
             out.push(json_event("decision", &events::decision(&fop)));
@@ -124,7 +130,14 @@ impl Viewer {
         }
         self.sent_view = Some(frame.id.clone());
         let text = std::str::from_utf8(body).ok()?;
-        Some(Event::default().event("view").id(frame.id.clone()).data(text))
+        let event = Event::default().event("view").id(frame.id.clone()).data(text);
+        // The first event also tells the browser how soon to reconnect.
+        Some(if self.first {
+            self.first = false;
+            event.retry(RETRY)
+        } else {
+            event
+        })
     }
 
     fn status_if_changed(&mut self) -> Option<Event> {
