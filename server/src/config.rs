@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// edits take effect while the server runs.
     #[arg(long, env = "PLUGINS_DIR", default_value = "plugins")]
     pub plugins_dir: PathBuf,
+    /// Folder of the web client built by Trunk.
+    #[arg(long, env = "DIST_DIR", default_value = "dist")]
+    pub dist_dir: PathBuf,
     /// Folder for learning-mode captures.
     #[arg(long, env = "SAMPLES_DIR", default_value = "samples")]
     pub samples_dir: PathBuf,
@@ -79,6 +82,7 @@ impl ServeArgs {
             local_dir: self.local_dir.clone(),
             samples_dir: self.samples_dir.clone(),
             plugins_dir: self.plugins_dir.clone(),
+            dist_dir: self.dist_dir.clone(),
             max_message_bytes: self.max_message_mib.max(1) * 1024 * 1024,
             ..ServerOptions::default()
         }

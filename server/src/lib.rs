@@ -48,6 +48,8 @@ pub struct ServerOptions {
     pub samples_dir: PathBuf,
     /// Plugin folders (watched for changes).
     pub plugins_dir: PathBuf,
+    /// The client bundle built by Trunk.
+    pub dist_dir: PathBuf,
     /// Largest WebSocket message and frame accepted from OWLCMS.
     pub max_message_bytes: usize,
     /// ZIP entry-count and size caps.
@@ -69,6 +71,7 @@ impl Default for ServerOptions {
             local_dir: PathBuf::from("local"),
             samples_dir: PathBuf::from("samples"),
             plugins_dir: PathBuf::from("plugins"),
+            dist_dir: PathBuf::from("dist"),
             // OWLCMS's reference receiver accepts 100 MiB; pictures ZIPs can be large.
             max_message_bytes: 128 * 1024 * 1024,
             zip_limits: Limits::default(),
@@ -143,6 +146,12 @@ impl Server {
             learning,
             shutdown.clone(),
         ));
+        if !options.dist_dir.join("index.html").is_file() {
+            tracing::warn!(
+                dist = %options.dist_dir.display(),
+                "web client not built: pages show a notice until it is (./scripts/run builds it)"
+            );
+        }
         let registry = Registry::load(&options.plugins_dir);
         if let Err(error) = registry.watch_folder(shutdown.clone()) {
             tracing::warn!(%error, "cannot watch the plugins folder; edits need a restart");

@@ -320,3 +320,15 @@ async fn streams_end_when_the_server_shuts_down() {
     tokio::time::timeout(Duration::from_secs(2), ended).await.expect("the stream ended");
     eprintln!("server stop with an open stream took {:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn a_plugin_that_needs_pictures_makes_the_hub_ask_owlcms() {
+    let (t, mut owlcms) = live().await;
+    let mut sse = SseClient::connect(&stream_url(&t, "plugin=attempt-board&fop=A"), None).await;
+    sse.next_of("view").await;
+    // Flags arrived at startup; pictures did not: OWLCMS is asked for them.
+    let request = owlcms.reply().await;
+    assert_eq!(request["status"], 428);
+    assert_eq!(request["reason"], "plugin_preconditions");
+    assert_eq!(request["missing"], json!(["pictures_zip"]));
+}

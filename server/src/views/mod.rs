@@ -8,7 +8,7 @@ pub mod input;
 pub mod plates;
 pub mod worker;
 
-use crate::hub::{FopSnapshot, HubHandle, HubState};
+use crate::hub::{AssetKind, FopSnapshot, HubHandle, HubState};
 use crate::plugins::manifest::Requirement;
 use crate::plugins::registry::{Catalog, Registry};
 use axum::body::Bytes;
@@ -171,6 +171,7 @@ impl Views {
         previous: &ViewFrame,
     ) -> ViewFrame {
         let Some(plugin) = catalog.plugin(&key.plugin).cloned() else { return previous.clone() };
+        self.request_assets(&plugin.config.requires, state).await;
         let with_database = plugin.config.requires.contains(&Requirement::Database);
         let input = input::build(&input::InputParts { state, fop, options, lang: &key.lang, with_database });
         let translations: Value = state
@@ -211,6 +212,27 @@ impl Views {
                 self.runtime_errors.lock().insert(key.plugin.clone(), message.clone());
                 ViewFrame { error: Some(message), ..previous.clone() }
             }
+        }
+    }
+}
+
+impl Views {
+    /// Asks OWLCMS for the flags, logos or pictures a plugin needs and the tracker lacks (the
+    /// hub spaces repeated requests out).
+    async fn request_assets(&self, requires: &[Requirement], state: &HubState) {
+        let missing: Vec<_> = requires
+            .iter()
+            .filter_map(|r| match r {
+                Requirement::Flags => Some(AssetKind::Flags),
+                Requirement::Logos => Some(AssetKind::Logos),
+                Requirement::Pictures => Some(AssetKind::Pictures),
+                Requirement::Database => None,
+            })
+            .filter(|kind| !state.assets.contains_key(kind))
+            .map(AssetKind::resource)
+            .collect();
+        if !missing.is_empty() && !state.diagnostics.connections.is_empty() {
+            self.hub.request_resources(missing).await;
         }
     }
 }
