@@ -26,6 +26,75 @@ pub struct Cli {
 pub enum Command {
     /// Run the tracker (the default).
     Serve,
+    /// Play OWLCMS against a tracker: a whole competition over the real WebSocket protocol.
+    Simulate(SimulateArgs),
+    /// Write a synthetic competition database (V2 JSON) of the given size.
+    Generate(GenerateArgs),
+    /// Send learning-mode captures to a tracker, byte for byte, with their original timing.
+    Replay(ReplayArgs),
+}
+
+/// `simulate` settings.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Tracker WebSocket URL.
+    #[arg(long, default_value = "ws://127.0.0.1:8096/ws")]
+    pub url: String,
+    /// Pace: `realtime`, a factor such as `10`, or `max` (as fast as the tracker answers).
+    #[arg(long, default_value = "10")]
+    pub speed: crate::simulator::speed::Speed,
+    /// Competition database (V2 JSON, bare or as OWLCMS's `database` message); the built-in
+    /// demo competition when absent.
+    #[arg(long)]
+    pub database: Option<PathBuf>,
+    /// Seed of the random outcomes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Start again when the competition ends.
+    #[arg(long = "loop", default_value_t = false)]
+    pub loop_forever: bool,
+    /// Only these FOPs (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub fops: Option<Vec<String>>,
+    /// At most this many sessions per FOP.
+    #[arg(long)]
+    pub sessions: Option<usize>,
+    /// Update key to send (as OWLCMS's OWLCMS_UPDATEKEY).
+    #[arg(long, env = "OWLCMS_UPDATEKEY", hide_env_values = true)]
+    pub update_key: Option<String>,
+}
+
+/// `generate` settings.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Platforms (FOPs).
+    #[arg(long, default_value_t = 2)]
+    pub fops: usize,
+    /// Sessions per platform.
+    #[arg(long, default_value_t = 8)]
+    pub sessions: usize,
+    /// Athletes per session.
+    #[arg(long, default_value_t = 15)]
+    pub athletes: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output file (standard output when absent).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `replay` settings.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Capture folder (`samples/captures/<start time>/`).
+    pub dir: PathBuf,
+    /// Tracker WebSocket URL.
+    #[arg(long, default_value = "ws://127.0.0.1:8096/ws")]
+    pub url: String,
+    /// Pace: `realtime` (original timing), a factor such as `10`, or `max`.
+    #[arg(long, default_value = "realtime")]
+    pub speed: crate::simulator::speed::Speed,
 }
 
 /// Settings of the running server.
@@ -67,6 +136,14 @@ pub struct ServeArgs {
     /// Folder for learning-mode captures.
     #[arg(long, env = "SAMPLES_DIR", default_value = "samples")]
     pub samples_dir: PathBuf,
+    /// Demo mode: a built-in simulated OWLCMS drives a live competition through the real
+    /// /ws path, looping forever. Leave off for real use.
+    #[arg(long, env = "DEMO", default_value_t = false, action = clap::ArgAction::Set,
+          num_args = 0..=1, default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub demo: bool,
+    /// Demo pace: `realtime`, a factor such as `4`, or `max`.
+    #[arg(long, env = "DEMO_SPEED", default_value = "4")]
+    pub demo_speed: crate::simulator::speed::Speed,
     /// Largest WebSocket message accepted from OWLCMS, in MiB.
     #[arg(long, env = "MAX_MESSAGE_MIB", default_value_t = 128)]
     pub max_message_mib: usize,

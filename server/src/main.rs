@@ -2,9 +2,11 @@
 
 use anyhow::Context;
 use clap::Parser;
-use owlcms_tracker::config::{Cli, Command};
+use owlcms_tracker::config::{Cli, Command, GenerateArgs, ReplayArgs, SimulateArgs};
+use owlcms_tracker::simulator::{self, SimulatorOptions, meet::Meet};
 use owlcms_tracker::{Server, telemetry};
 use std::process::ExitCode;
+use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
 
 #[tokio::main]
@@ -13,6 +15,9 @@ async fn main() -> ExitCode {
     telemetry::init(&cli.serve.log_level, cli.serve.log_json);
     let result = match cli.command.as_ref().unwrap_or(&Command::Serve) {
         Command::Serve => serve(&cli).await,
+        Command::Simulate(args) => simulate(args).await,
+        Command::Generate(args) => generate(args),
+        Command::Replay(args) => replay(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -28,17 +33,85 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     let port = options.listen.port();
     let keyed = options.update_key.is_some();
     let server = Server::start(options).await?;
+    let token = server.shutdown_token();
+    if cli.serve.demo {
+        info!(
+            "DEMO MODE: a simulated OWLCMS plays a competition through ws://127.0.0.1:{port}/ws (pace ×{:?}); \
+             open http://localhost:{port}. For real use start without --demo.",
+            cli.serve.demo_speed
+        );
+        let mut options = SimulatorOptions::new(&format!("ws://127.0.0.1:{port}/ws"));
+        options.speed = cli.serve.demo_speed;
+        options.loop_forever = true;
+        options.update_key = cli.serve.update_key.clone();
+        let stop = token.clone();
+        tokio::spawn(async move {
+            let meet = match Meet::demo() {
+                Ok(meet) => meet,
+                Err(e) => return tracing::error!("demo competition unavailable: {e}"),
+            };
+            if let Err(e) = simulator::run(meet, options, stop).await {
+                tracing::error!("demo simulator stopped: {e}");
+            }
+        });
+    } else {
+        info!("LIVE MODE: waiting for OWLCMS (no demo; start with --demo to see a simulated competition)");
+    }
     info!(
         "connect OWLCMS: set \"URL for Video Data\" to ws://<this host>:{port}/ws{}",
         if keyed { " and the same update key" } else { "" }
     );
-    let token = server.shutdown_token();
     tokio::spawn(async move {
         wait_for_signal().await;
         info!("shutting down");
         token.cancel();
     });
     server.wait().await.context("while serving")
+}
+
+async fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
+    let meet = match &args.database {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("while reading {}", path.display()))?;
+            let value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+            Meet::from_database(value)?
+        }
+        None => Meet::demo()?,
+    };
+    let mut options = SimulatorOptions::new(&args.url);
+    options.speed = args.speed;
+    options.seed = args.seed;
+    options.loop_forever = args.loop_forever;
+    options.fops = args.fops.clone();
+    options.max_sessions = args.sessions;
+    options.update_key = args.update_key.clone();
+    let stop = CancellationToken::new();
+    let token = stop.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        token.cancel();
+    });
+    let meet = simulator::run(meet, options, stop).await?;
+    let lifts: usize = meet.lifters.values().map(|l| l.attempts_done()).sum();
+    info!(athletes = meet.lifters.len(), lifts, "simulation finished");
+    Ok(())
+}
+
+fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
+    let size = simulator::generator::Size { fops: args.fops, sessions: args.sessions, athletes: args.athletes };
+    let database = simulator::generator::generate(size, args.seed);
+    let text = serde_json::to_string_pretty(&database)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("while writing {}", path.display()))?,
+        None => println!("{text}"),
+    }
+    Ok(())
+}
+
+async fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
+    let done = simulator::replay::replay(&args.dir, &args.url, args.speed).await?;
+    info!(text = done.text, binary = done.binary, "replayed");
+    Ok(())
 }
 
 async fn wait_for_signal() {

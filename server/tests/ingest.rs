@@ -167,7 +167,7 @@ async fn several_connections_are_served_and_the_hub_can_ask_for_assets() {
     use owlcms_tracker::protocol::replies::Resource;
     assert!(t.hub().request_resources(vec![Resource::LogosZip, Resource::PicturesZip]).await);
     // The latest authenticated connection is asked.
-    let request = second.reply().await;
+    let request = second.resource_request().await;
     assert_eq!(
         request,
         json!({"status": 428, "message": "Precondition Required: Plugin needs resources",

@@ -327,7 +327,7 @@ async fn a_plugin_that_needs_pictures_makes_the_hub_ask_owlcms() {
     let mut sse = SseClient::connect(&stream_url(&t, "plugin=attempt-board&fop=A"), None).await;
     sse.next_of("view").await;
     // Flags arrived at startup; pictures did not: OWLCMS is asked for them.
-    let request = owlcms.reply().await;
+    let request = owlcms.resource_request().await;
     assert_eq!(request["status"], 428);
     assert_eq!(request["reason"], "plugin_preconditions");
     assert_eq!(request["missing"], json!(["pictures_zip"]));

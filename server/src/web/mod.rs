@@ -49,6 +49,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(local)
         .merge(plugin_files)
         .route("/api/{*rest}", axum::routing::any(not_found))
+        .route("/local/{*rest}", axum::routing::any(not_found))
         .merge(static_files::routes(&state.options.dist_dir))
         .layer(axum::middleware::from_fn(websocket_only_on_ws))
         .layer(TraceLayer::new_for_http())
@@ -57,9 +58,13 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// A WebSocket upgrade anywhere but `/ws` gets a 404 at once (OWLCMS configured with a wrong
 /// path must fail visibly, not hang or receive a web page).
-async fn websocket_only_on_ws(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn websocket_only_on_ws(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let upgrade = request.headers().get(header::UPGRADE).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    let upgrade =
+        request.headers().get(header::UPGRADE).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
     if upgrade && request.uri().path() != "/ws" {
         let message = format!("WebSocket connections go to /ws, not {}", request.uri().path());
         return AppError::NotFound(message).into_response();

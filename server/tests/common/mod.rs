@@ -5,8 +5,7 @@
 use futures_util::{SinkExt, StreamExt};
 use owlcms_tracker::protocol::binary::encode_frame;
 use owlcms_tracker::{Server, ServerOptions};
-use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use serde_json::{Value, json};
 use std::io::{Cursor, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -109,6 +108,8 @@ impl Drop for TestServer {
 pub struct Owlcms {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     pub key: Option<String>,
+    /// Unsolicited resource requests (428 `plugin_preconditions`) seen while awaiting replies.
+    pub requests: Vec<Value>,
 }
 
 impl Owlcms {
@@ -117,7 +118,7 @@ impl Owlcms {
         config.max_message_size = Some(256 << 20);
         config.max_frame_size = Some(256 << 20);
         let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false).await.unwrap();
-        Owlcms { ws, key: None }
+        Owlcms { ws, key: None, requests: Vec::new() }
     }
 
     pub fn with_key(mut self, key: &str) -> Owlcms {
@@ -153,8 +154,33 @@ impl Owlcms {
         self.request_raw(&text).await
     }
 
-    /// The next JSON text frame from the server.
+    /// The next reply from the server (unsolicited resource requests are set aside).
     pub async fn reply(&mut self) -> Value {
+        loop {
+            let message = self.message().await;
+            if message["reason"] == "plugin_preconditions" {
+                self.requests.push(message);
+            } else {
+                return message;
+            }
+        }
+    }
+
+    /// The next unsolicited resource request from the tracker.
+    pub async fn resource_request(&mut self) -> Value {
+        if !self.requests.is_empty() {
+            return self.requests.remove(0);
+        }
+        loop {
+            let message = self.message().await;
+            if message["reason"] == "plugin_preconditions" {
+                return message;
+            }
+        }
+    }
+
+    /// The next JSON text frame from the server.
+    async fn message(&mut self) -> Value {
         loop {
             match self.next().await {
                 Some(Message::Text(text)) => return serde_json::from_str(text.as_str()).unwrap(),
@@ -285,36 +311,9 @@ pub fn database_zip_frame(database: &Value) -> Vec<u8> {
     encode_frame(VERSION, "database_zip", &zip_of(&[("competition.json", &json)]))
 }
 
-/// `translations.json` as OWLCMS builds it from its CSV: regional maps merged over the base.
+/// `translations.json` as OWLCMS builds it from its CSV (the simulator's builder).
 pub fn translations_json() -> Value {
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(true).from_path(samples_dir().join("translation4.csv")).unwrap();
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    let locales: Vec<(usize, String)> = headers
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, h)| !h.is_empty() && !h.contains('/'))
-        .map(|(i, h)| (i, h.clone()))
-        .collect();
-    let mut tables: HashMap<String, Map<String, Value>> = HashMap::new();
-    for record in reader.records() {
-        let record = record.unwrap();
-        let Some(key) = record.get(0).filter(|k| !k.is_empty()) else { continue };
-        for (i, locale) in &locales {
-            if let Some(text) = record.get(*i).filter(|t| !t.is_empty()) {
-                tables.entry(locale.clone()).or_default().insert(key.to_owned(), json!(text));
-            }
-        }
-    }
-    let mut merged = Map::new();
-    for (_, locale) in &locales {
-        let base = locale.split('_').next().unwrap();
-        let mut table = tables.get(base).cloned().unwrap_or_default();
-        table.extend(tables.get(locale).cloned().unwrap_or_default());
-        merged.insert(locale.clone(), Value::Object(table));
-    }
-    json!({"locales": merged, "translationsChecksum": "test-translations-1"})
+    owlcms_tracker::simulator::assets::translations_json()
 }
 
 pub fn translations_zip_frame(translations: &Value) -> Vec<u8> {

@@ -1,0 +1,179 @@
+//! The simulator's WebSocket connection to a tracker, shared by every simulated FOP: frames go
+//! out in order, replies come back to whoever sent the frame, and the tracker's requests for
+//! data (428 with `missing`) are answered like OWLCMS does, by sending that data again.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tracing::{debug, info, warn};
+
+/// Protocol version the simulator claims.
+pub const VERSION: &str = "64.0.0";
+
+/// The connection failed or the tracker went away.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// Could not connect.
+    #[error("cannot connect to {url}: {error}")]
+    Connect {
+        /// Tracker URL.
+        url: String,
+        /// Why.
+        error: String,
+    },
+    /// The connection closed.
+    #[error("the tracker closed the connection")]
+    Closed,
+}
+
+/// Frames OWLCMS sends again when the tracker asks for them.
+#[derive(Debug, Clone, Default)]
+pub struct Resends {
+    /// `database_metadata` text frame.
+    pub metadata: String,
+    /// `database_zip` frame.
+    pub database: Vec<u8>,
+    /// `translations_zip` frame.
+    pub translations: Vec<u8>,
+    /// `flags_zip` frame.
+    pub flags: Vec<u8>,
+    /// Answer to requests for logos or pictures (an empty ZIP each).
+    pub empty: Vec<(String, Vec<u8>)>,
+}
+
+enum Outgoing {
+    Text(String, Option<oneshot::Sender<Value>>),
+    Binary(Vec<u8>),
+}
+
+/// A cheap handle to the connection.
+#[derive(Clone)]
+pub struct Link {
+    tx: mpsc::Sender<Outgoing>,
+    update_key: Option<String>,
+}
+
+impl Link {
+    /// Connects and starts the connection task.
+    pub async fn connect(url: &str, resends: Resends, update_key: Option<String>) -> Result<Link, LinkError> {
+        let mut config = WebSocketConfig::default();
+        config.max_message_size = Some(256 << 20);
+        config.max_frame_size = Some(256 << 20);
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false)
+            .await
+            .map_err(|e| LinkError::Connect { url: url.to_owned(), error: e.to_string() })?;
+        let (tx, rx) = mpsc::channel(64);
+        tokio::spawn(run(ws, rx, resends, update_key.clone()));
+        Ok(Link { tx, update_key })
+    }
+
+    /// Sends a message in the v64 envelope and waits for the tracker's reply.
+    pub async fn text(&self, kind: &str, payload: Value) -> Result<Value, LinkError> {
+        let mut payload = payload;
+        if let (Some(key), Some(map)) = (&self.update_key, payload.as_object_mut()) {
+            map.entry("updateKey").or_insert(json!(key));
+        }
+        let text = json!({"version": VERSION, "type": kind, "payload": payload}).to_string();
+        self.raw_text(text).await
+    }
+
+    /// Sends a text frame as is and waits for its reply.
+    pub async fn raw_text(&self, text: String) -> Result<Value, LinkError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Outgoing::Text(text, Some(reply))).await.map_err(|_| LinkError::Closed)?;
+        rx.await.map_err(|_| LinkError::Closed)
+    }
+
+    /// Sends a binary frame (no reply on success).
+    pub async fn binary(&self, frame: Vec<u8>) -> Result<(), LinkError> {
+        self.tx.send(Outgoing::Binary(frame)).await.map_err(|_| LinkError::Closed)
+    }
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn run(mut ws: Socket, mut rx: mpsc::Receiver<Outgoing>, resends: Resends, update_key: Option<String>) {
+    // One entry per text frame sent, in order; `None` for frames whose reply nobody awaits.
+    let mut waiting: VecDeque<Option<oneshot::Sender<Value>>> = VecDeque::new();
+    loop {
+        tokio::select! {
+            out = rx.recv() => {
+                let sent = match out {
+                    Some(Outgoing::Text(text, reply)) => {
+                        waiting.push_back(reply);
+                        ws.send(Message::text(text)).await
+                    }
+                    Some(Outgoing::Binary(frame)) => ws.send(Message::binary(frame)).await,
+                    None => break,
+                };
+                if let Err(error) = sent {
+                    warn!(%error, "sending to the tracker failed");
+                    break;
+                }
+            }
+            incoming = ws.next() => {
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => continue,
+                };
+                let reply: Value = serde_json::from_str(text.as_str()).unwrap_or_default();
+                // Unsolicited requests (plugin resources) answer no frame of ours.
+                let unsolicited = reply["reason"] == "plugin_preconditions";
+                if reply["status"] == 428 {
+                    resend(&mut ws, &reply, &resends, &update_key, &mut waiting).await;
+                }
+                if !unsolicited {
+                    match waiting.pop_front() {
+                        Some(Some(waiter)) => { let _ = waiter.send(reply); }
+                        Some(None) => {}
+                        None => debug!(%reply, "reply to a binary frame"),
+                    }
+                }
+            }
+        }
+    }
+    let _ = ws.close(None).await;
+}
+
+/// What OWLCMS does on a 428: send each missing item again.
+async fn resend(
+    ws: &mut Socket,
+    request: &Value,
+    resends: &Resends,
+    update_key: &Option<String>,
+    waiting: &mut VecDeque<Option<oneshot::Sender<Value>>>,
+) {
+    for missing in request["missing"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        info!(missing, "tracker asked for data; sending it");
+        let frames: Vec<Message> = match missing {
+            "database" | "database_zip" => {
+                let mut metadata: Value = serde_json::from_str(&resends.metadata).unwrap_or_default();
+                if let Some(key) = update_key {
+                    metadata["payload"]["updateKey"] = json!(key);
+                }
+                vec![Message::text(metadata.to_string()), Message::binary(resends.database.clone())]
+            }
+            "translations" | "translations_zip" => vec![Message::binary(resends.translations.clone())],
+            "flags" | "flags_zip" => vec![Message::binary(resends.flags.clone())],
+            other => resends
+                .empty
+                .iter()
+                .filter(|(name, _)| name == other)
+                .map(|(_, f)| Message::binary(f.clone()))
+                .collect(),
+        };
+        // Replays answer nothing: their resend frames are empty.
+        for frame in frames.into_iter().filter(|f| !f.is_empty()) {
+            if frame.is_text() {
+                // The tracker answers the metadata frame too; that reply is for nobody.
+                // It comes after the replies already awaited, and after the 428 itself.
+                waiting.push_back(None);
+            }
+            let _ = ws.send(frame).await;
+        }
+    }
+}

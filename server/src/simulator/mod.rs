@@ -1,0 +1,150 @@
+//! An OWLCMS simulator: plays OWLCMS for a whole competition against a tracker URL over the real
+//! WebSocket protocol — startup data, then every FOP's sessions in parallel with countdowns,
+//! clocks, decisions, weight changes, records and jury — at real time, N× or as fast as the
+//! tracker answers. Used by the demo mode, the tests and the benchmarks.
+
+pub mod assets;
+pub mod generator;
+pub mod link;
+pub mod meet;
+pub mod model;
+pub mod payload;
+pub mod replay;
+pub mod session;
+pub mod speed;
+
+use link::{Link, LinkError, Resends, VERSION};
+use meet::Meet;
+use parking_lot::Mutex;
+use session::Shared;
+use speed::Speed;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use tokio_util::sync::CancellationToken;
+use tracing::{Instrument, info, info_span};
+
+/// How to run a simulation.
+#[derive(Debug, Clone)]
+pub struct SimulatorOptions {
+    /// Tracker WebSocket URL (`ws://host:8096/ws`).
+    pub url: String,
+    /// Pace.
+    pub speed: Speed,
+    /// Seed of the random outcomes (same seed, same competition).
+    pub seed: u64,
+    /// Update key OWLCMS would send.
+    pub update_key: Option<String>,
+    /// Start again from the first session when the competition ends.
+    pub loop_forever: bool,
+    /// Only these FOPs (all when `None`).
+    pub fops: Option<Vec<String>>,
+    /// At most this many sessions per FOP (all when `None`).
+    pub max_sessions: Option<usize>,
+    /// One referee instead of three.
+    pub single_referee: bool,
+}
+
+impl SimulatorOptions {
+    /// Options for a URL with defaults: as fast as possible, seed 1, once.
+    pub fn new(url: &str) -> SimulatorOptions {
+        SimulatorOptions {
+            url: url.to_owned(),
+            speed: Speed::Max,
+            seed: 1,
+            update_key: None,
+            loop_forever: false,
+            fops: None,
+            max_sessions: None,
+            single_referee: false,
+        }
+    }
+}
+
+/// Plays the competition; returns the meet with its results when done (or stopped).
+pub async fn run(meet: Meet, options: SimulatorOptions, shutdown: CancellationToken) -> Result<Meet, LinkError> {
+    let (metadata, database) = assets::database_frames(VERSION, &meet.database);
+    let translations = assets::translations_frame(VERSION, &assets::translations_json());
+    let flags = assets::flags_frame(VERSION, &meet.teams);
+    let empty =
+        |kind: &str| (kind.to_owned(), crate::protocol::binary::encode_frame(VERSION, kind, &assets::zip_of(&[])));
+    let resends = Resends {
+        metadata: metadata.clone(),
+        database: database.clone(),
+        translations: translations.clone(),
+        flags: flags.clone(),
+        empty: vec![empty("logos_zip"), empty("pictures_zip")],
+    };
+    let link = Link::connect(&options.url, resends, options.update_key.clone()).await?;
+    info!(url = %options.url, speed = ?options.speed, fops = ?meet.sessions.keys().collect::<Vec<_>>(), "simulated OWLCMS connected");
+    // OWLCMS's startup sequence on every connection.
+    link.raw_text(with_key(&metadata, &options.update_key)).await?;
+    link.binary(database).await?;
+    link.binary(translations).await?;
+    link.binary(flags).await?;
+    let shared = Shared {
+        meet: Arc::new(Mutex::new(meet)),
+        link,
+        speed: options.speed,
+        lift_seq: Arc::new(AtomicU64::new(0)),
+        update_key: options.update_key.clone(),
+        single_referee: options.single_referee,
+    };
+    let mut round = 0u64;
+    loop {
+        let plan: Vec<(String, Vec<String>)> = shared
+            .meet
+            .lock()
+            .sessions
+            .iter()
+            .filter(|(fop, _)| options.fops.as_ref().is_none_or(|f| f.contains(fop)))
+            .map(|(fop, sessions)| {
+                (fop.clone(), sessions.iter().take(options.max_sessions.unwrap_or(usize::MAX)).cloned().collect())
+            })
+            .collect();
+        let tasks: Vec<_> = plan
+            .into_iter()
+            .enumerate()
+            .map(|(i, (fop, sessions))| {
+                let span = info_span!("simulated_fop", fop = %fop);
+                let seed = options.seed.wrapping_add(round * 1000 + i as u64);
+                tokio::spawn(session::run_fop(shared.clone(), fop, sessions, seed).instrument(span))
+            })
+            .collect();
+        let all = futures_util::future::join_all(tasks);
+        tokio::select! {
+            results = all => {
+                for result in results {
+                    result.map_err(|_| LinkError::Closed)??;
+                }
+            }
+            () = shutdown.cancelled() => break,
+        }
+        if !options.loop_forever {
+            break;
+        }
+        round += 1;
+        info!(round, "competition finished; starting again");
+        shared.meet.lock().reset();
+    }
+    let meet = shared.meet.lock().clone();
+    Ok(meet)
+}
+
+fn with_key(text: &str, key: &Option<String>) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    if let Some(key) = key {
+        value["payload"]["updateKey"] = serde_json::json!(key);
+    }
+    value.to_string()
+}
+
+/// Sinclair 2024–2028 score of a total (IWF coefficients: men A 0.722762521, b 193.609;
+/// women A 0.787004341, b 153.757), as OWLCMS shows in `displayInfo.sinclair`.
+pub fn sinclair_2024(gender: &str, body_weight: f64, total: i64) -> f64 {
+    let (a, b) = if gender == "F" { (0.787004341, 153.757) } else { (0.722762521, 193.609) };
+    if total <= 0 || body_weight <= 0.0 {
+        return 0.0;
+    }
+    let factor = if body_weight >= b { 1.0 } else { 10f64.powf(a * (body_weight / b).log10().powi(2)) };
+    total as f64 * factor
+}
