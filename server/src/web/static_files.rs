@@ -42,7 +42,8 @@ async fn cache_headers(request: Request, next: Next) -> Response {
 /// Trunk names built files `<name>-<16 hex digits>.<ext>`.
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
-    let stem = name.split('.').next().unwrap_or("");
+    // The wasm module is `<name>-<hash>_bg.wasm`.
+    let stem = name.split('.').next().unwrap_or("").trim_end_matches("_bg");
     stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
@@ -50,7 +51,7 @@ fn is_hashed(path: &str) -> bool {
 mod tests {
     #[test]
     fn hashed_names() {
-        assert!(super::is_hashed("/frontend-9f2c1e0b3a4d5e6f_bg.wasm") || super::is_hashed("/frontend-9f2c1e0b3a4d5e6f.js"));
+        assert!(super::is_hashed("/frontend-9f2c1e0b3a4d5e6f_bg.wasm"));
         assert!(super::is_hashed("/frontend-9f2c1e0b3a4d5e6f.js"));
         assert!(!super::is_hashed("/index.html"));
         assert!(!super::is_hashed("/lifting-order"));
