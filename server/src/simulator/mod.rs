@@ -4,6 +4,7 @@
 //! tracker answers. Used by the demo mode, the tests and the benchmarks.
 
 pub mod assets;
+pub mod display;
 pub mod generator;
 pub mod link;
 pub mod meet;
