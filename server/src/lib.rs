@@ -11,6 +11,7 @@ pub mod hub;
 pub mod ingest;
 pub mod plugins;
 pub mod protocol;
+pub mod scoring;
 pub mod simulator;
 pub mod telemetry;
 pub mod views;
