@@ -32,6 +32,22 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Send learning-mode captures to a tracker, byte for byte, with their original timing.
     Replay(ReplayArgs),
+    /// Probe a running tracker (for Docker's HEALTHCHECK: no curl needed). Exit 0 when healthy.
+    Healthcheck(HealthcheckArgs),
+}
+
+/// `healthcheck` settings.
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// Port of the tracker on this host.
+    #[arg(long, env = "PORT", default_value_t = 8096)]
+    pub port: u16,
+    /// Also require OWLCMS data (database and translations): readiness instead of liveness.
+    #[arg(long, default_value_t = false)]
+    pub ready: bool,
+    /// Seconds to wait for an answer.
+    #[arg(long, default_value_t = 3)]
+    pub timeout: u64,
 }
 
 /// `simulate` settings.
@@ -130,6 +146,10 @@ pub struct ServeArgs {
     /// edits take effect while the server runs.
     #[arg(long, env = "PLUGINS_DIR", default_value = "plugins")]
     pub plugins_dir: PathBuf,
+    /// Folder where the last database, translations and FOP states are saved, so that boards
+    /// show them right after a restart. Empty to keep nothing.
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
     /// Folder of the web client built by Trunk.
     #[arg(long, env = "DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
@@ -160,6 +180,7 @@ impl ServeArgs {
             samples_dir: self.samples_dir.clone(),
             plugins_dir: self.plugins_dir.clone(),
             dist_dir: self.dist_dir.clone(),
+            data_dir: (!self.data_dir.as_os_str().is_empty()).then(|| self.data_dir.clone()),
             max_message_bytes: self.max_message_mib.max(1) * 1024 * 1024,
             ..ServerOptions::default()
         }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod hub;
 pub mod ingest;
+pub mod persist;
 pub mod plugins;
 pub mod protocol;
 pub mod scoring;
@@ -52,6 +53,8 @@ pub struct ServerOptions {
     pub plugins_dir: PathBuf,
     /// The client bundle built by Trunk.
     pub dist_dir: PathBuf,
+    /// Where state is saved to survive restarts (`None`: not saved).
+    pub data_dir: Option<PathBuf>,
     /// Largest WebSocket message and frame accepted from OWLCMS.
     pub max_message_bytes: usize,
     /// ZIP entry-count and size caps.
@@ -74,6 +77,7 @@ impl Default for ServerOptions {
             samples_dir: PathBuf::from("samples"),
             plugins_dir: PathBuf::from("plugins"),
             dist_dir: PathBuf::from("dist"),
+            data_dir: None,
             // OWLCMS's reference receiver accepts 100 MiB; pictures ZIPs can be large.
             max_message_bytes: 128 * 1024 * 1024,
             zip_limits: Limits::default(),
@@ -99,6 +103,8 @@ pub struct AppState {
     pub views: Arc<Views>,
     /// Cancelled when the server shuts down.
     pub shutdown: CancellationToken,
+    /// Open SSE streams.
+    pub sse_clients: std::sync::atomic::AtomicUsize,
     /// The options the server was started with.
     pub options: ServerOptions,
     /// When the server started.
@@ -112,6 +118,7 @@ pub struct Server {
     shutdown: CancellationToken,
     task: JoinHandle<std::io::Result<()>>,
     learning_dir: Option<PathBuf>,
+    persistence: Option<JoinHandle<()>>,
 }
 
 impl Server {
@@ -120,14 +127,22 @@ impl Server {
         let listener = TcpListener::bind(options.listen)
             .await
             .with_context(|| format!("while binding {} (is another tracker running?)", options.listen))?;
-        Server::with_listener(listener, options)
+        Server::with_listener(listener, options).await
     }
 
     /// Starts serving on an already bound listener (tests bind `127.0.0.1:0`).
-    pub fn with_listener(listener: TcpListener, options: ServerOptions) -> anyhow::Result<Server> {
+    pub async fn with_listener(listener: TcpListener, options: ServerOptions) -> anyhow::Result<Server> {
         let addr = listener.local_addr().context("while reading the listen address")?;
         let shutdown = CancellationToken::new();
         let hub = HubHandle::spawn(shutdown.clone());
+        // The last known state is in place before the first request is served.
+        let persistence = match &options.data_dir {
+            Some(dir) => {
+                persist::restore(&hub, dir).await;
+                Some(persist::spawn(hub.clone(), dir.clone(), shutdown.clone()))
+            }
+            None => None,
+        };
         let assets = AssetStore::new(&options.local_dir)
             .with_context(|| format!("while creating the local files folder {}", options.local_dir.display()))?;
         let learning = if options.learning_mode {
@@ -166,6 +181,7 @@ impl Server {
             registry,
             views,
             shutdown: shutdown.clone(),
+            sse_clients: Default::default(),
             options,
             started: Instant::now(),
         });
@@ -176,7 +192,7 @@ impl Server {
                 async move { axum::serve(listener, app).with_graceful_shutdown(token.cancelled_owned()).await },
             );
         info!(%addr, "listening");
-        Ok(Server { addr, hub, shutdown, task, learning_dir })
+        Ok(Server { addr, hub, shutdown, task, learning_dir, persistence })
     }
 
     /// The bound address.
@@ -201,7 +217,12 @@ impl Server {
 
     /// Runs until the shutdown token is cancelled and connections have ended.
     pub async fn wait(self) -> anyhow::Result<()> {
-        self.task.await.context("server task panicked")?.context("while serving HTTP")
+        let served = self.task.await.context("server task panicked")?.context("while serving HTTP");
+        // The writer saves once more when the shutdown token is cancelled.
+        if let Some(persistence) = self.persistence {
+            let _ = persistence.await;
+        }
+        served
     }
 
     /// Stops accepting, closes OWLCMS connections (1001) and waits for the server to end.

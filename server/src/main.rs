@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use owlcms_tracker::config::{Cli, Command, GenerateArgs, ReplayArgs, SimulateArgs};
+use owlcms_tracker::config::{Cli, Command, GenerateArgs, HealthcheckArgs, ReplayArgs, SimulateArgs};
 use owlcms_tracker::simulator::{self, SimulatorOptions, meet::Meet};
 use owlcms_tracker::{Server, telemetry};
 use std::process::ExitCode;
@@ -18,6 +18,7 @@ async fn main() -> ExitCode {
         Command::Simulate(args) => simulate(args).await,
         Command::Generate(args) => generate(args),
         Command::Replay(args) => replay(args).await,
+        Command::Healthcheck(args) => healthcheck(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -111,6 +112,24 @@ fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
 async fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
     let done = simulator::replay::replay(&args.dir, &args.url, args.speed).await?;
     info!(text = done.text, binary = done.binary, "replayed");
+    Ok(())
+}
+
+/// One HTTP/1.0 request to the local tracker; exit code 0 only for a 200.
+fn healthcheck(args: &HealthcheckArgs) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let path = if args.ready { "/api/health" } else { "/api/health?live" };
+    let timeout = std::time::Duration::from_secs(args.timeout.max(1));
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
+    let mut stream =
+        std::net::TcpStream::connect_timeout(&addr, timeout).with_context(|| format!("no tracker on {addr}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).context("while reading the health answer")?;
+    let status = response.split_whitespace().nth(1).unwrap_or("?");
+    anyhow::ensure!(status == "200", "tracker on {addr} answered {status} to {path}");
+    println!("healthy ({path} → 200)");
     Ok(())
 }
 

@@ -2,11 +2,11 @@
 //! received so that the remaining time can be aged correctly for late viewers (protocol P11/P12).
 
 use crate::protocol::scalar::{as_bool, as_i64, as_string};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// State of the athlete clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub enum ClockState {
     /// Counting down (`StartTime`).
@@ -19,7 +19,7 @@ pub enum ClockState {
 }
 
 /// The athlete clock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AthleteClock {
     /// Running, stopped or set.
@@ -90,7 +90,7 @@ impl AthleteClock {
 }
 
 /// State of the break clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub enum BreakState {
     /// No break clock event seen.
@@ -105,7 +105,7 @@ pub enum BreakState {
 }
 
 /// The break clock.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct BreakClock {
     /// Running, paused, indefinite or idle.

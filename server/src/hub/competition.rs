@@ -6,13 +6,13 @@ use super::fop::{FopChange, FopSnapshot, fop_name};
 use super::translations::Translations;
 use crate::protocol::replies::Resource;
 use crate::protocol::scalar::as_string;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The folders OWLCMS fills from ZIPs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AssetKind {
     /// `flags_zip` → `/local/flags`.
@@ -47,7 +47,7 @@ impl AssetKind {
 }
 
 /// An asset folder that has been filled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetInfo {
     /// Files extracted.
@@ -91,6 +91,8 @@ pub enum Input {
     AssetsReplaced(AssetKind, AssetInfo),
     /// A frame passed the version check (clears a latched mismatch).
     ProtocolOk,
+    /// A FOP snapshot saved before a restart (only applied while the FOP has no newer data).
+    RestoreFop(Box<FopSnapshot>),
     /// A frame failed the version check.
     ProtocolMismatch {
         /// Version the sender claimed.
@@ -164,6 +166,15 @@ impl Competition {
             }
             Input::DatabaseUnchanged => self.announced_checksum = None,
             Input::ProtocolOk => {}
+            Input::RestoreFop(snapshot) => {
+                let name = snapshot.name.clone();
+                if self.fops.get(&name).is_none_or(|f| f.data_version == 0) {
+                    self.fops.insert(name.clone(), *snapshot);
+                    outcome.fop = Some((name, FopChange { data: true, clock: true, decision: true }));
+                }
+                // A restored snapshot is not OWLCMS asking for anything.
+                return outcome;
+            }
             Input::TranslationsLoaded(translations) => {
                 self.translations = Some(translations);
                 outcome.competition = true;

@@ -1,11 +1,11 @@
 //! Referee and jury decisions of one FOP, derived from `decision` messages (protocol §4.4, §8.5).
 
 use crate::protocol::scalar::{as_bool, as_string};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// A jury notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Jury {
     /// `JURY_DECISION`, `START_DELIBERATION`, `END_DELIBERATION`, `CHALLENGE`, `END_CHALLENGE`.
@@ -21,7 +21,7 @@ pub struct Jury {
 }
 
 /// What the decision lights show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// Last referee event type (`FULL_DECISION`, `DOWN_SIGNAL`, `RESET`, `initialDecision`…).

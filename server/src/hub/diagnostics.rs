@@ -28,6 +28,10 @@ pub struct Diagnostics {
     pub connections: Vec<ConnectionInfo>,
     /// Server epoch milliseconds of the last frame, per message type.
     pub last_message_ms: BTreeMap<String, i64>,
+    /// Frames received, per message type.
+    pub message_counts: BTreeMap<String, u64>,
+    /// The protocol version OWLCMS sent last.
+    pub protocol_version: Option<String>,
     /// Server epoch milliseconds of the last message, per FOP.
     pub last_fop_message_ms: BTreeMap<String, i64>,
     /// Frames refused by the version check.
@@ -63,8 +67,10 @@ impl Diagnostics {
                 return true;
             }
             Note::Received(kind) => {
+                *self.message_counts.entry(kind.clone()).or_default() += 1;
                 self.last_message_ms.insert(kind, now_ms);
             }
+            Note::Version(version) => self.protocol_version = Some(version),
             Note::AuthFailure => self.auth_failures += 1,
             Note::Requested(_) => self.requests_sent += 1,
             Note::IngestError(error) => {

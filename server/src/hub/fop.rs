@@ -5,7 +5,7 @@
 use super::clocks::{AthleteClock, BreakClock};
 use super::decision::Decision;
 use crate::protocol::scalar::{as_string, key_string, parse_json_strings};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,7 +41,7 @@ const JSON_TEXT_FIELDS: [&str; 9] = [
 ];
 
 /// One slot of a start or lifting order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "key")]
 pub enum OrderItem {
     /// Category separator (`{"isSpacer":true}`).
@@ -51,7 +51,7 @@ pub enum OrderItem {
 }
 
 /// Values computed from the last `update` (not recomputed on clock or decision events).
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Derived {
     /// Session athletes by normalised key: the `athlete` DTO overlaid with `displayInfo`.
@@ -69,7 +69,7 @@ pub struct Derived {
 }
 
 /// Whether the FOP's session is finished (protocol §8.3).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionStatus {
     /// True after `GroupDone` / a `GROUP_DONE` break, until activity resumes.
@@ -81,7 +81,7 @@ pub struct SessionStatus {
 }
 
 /// An immutable picture of one FOP, published to readers after every change.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FopSnapshot {
     /// FOP name.

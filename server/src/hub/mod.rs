@@ -100,6 +100,8 @@ pub enum Note {
     Closed(ConnId),
     /// A frame of this type arrived (for "last message" diagnostics).
     Received(String),
+    /// OWLCMS announced this protocol version (sent when it changes).
+    Version(String),
     /// A text frame had a wrong or missing update key.
     AuthFailure,
     /// A 428 was sent asking for these resources.

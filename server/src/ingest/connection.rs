@@ -34,6 +34,7 @@ pub(super) struct Connection {
     held: Vec<Bytes>,
     held_bytes: usize,
     last_request: HashMap<Resource, Instant>,
+    version: Option<String>,
 }
 
 /// The update key OWLCMS put in a payload, under any of the spellings receivers accept.
@@ -50,6 +51,7 @@ impl Connection {
             held: Vec::new(),
             held_bytes: 0,
             last_request: HashMap::new(),
+            version: None,
         }
     }
 
@@ -75,6 +77,10 @@ impl Connection {
             known => format!("{known:?}").to_lowercase(),
         };
         self.ctx.hub.note(Note::Received(type_name)).await;
+        if self.version.as_deref() != Some(envelope.version.as_str()) {
+            self.version = Some(envelope.version.clone());
+            self.ctx.hub.note(Note::Version(envelope.version.clone())).await;
+        }
         if self.ctx.hub.state().protocol_error.is_some() && self.may_latch(text) {
             let _ = self.ctx.hub.apply(Input::ProtocolOk).await;
         }

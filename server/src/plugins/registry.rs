@@ -90,9 +90,55 @@ impl Catalog {
     }
 }
 
+/// The plugins shipped inside the binary, used when the plugins folder does not exist
+/// (a folder on disk always wins).
+#[derive(rust_embed::RustEmbed)]
+#[folder = "../plugins"]
+pub struct BuiltIn;
+
+/// Where plugin files come from.
+enum Source {
+    /// A folder on disk, watched for changes.
+    Disk,
+    /// The copy compiled into the binary.
+    Embedded,
+}
+
+impl Source {
+    fn read(&self, dir: &Path, relative: &str) -> std::io::Result<String> {
+        match self {
+            Source::Disk => std::fs::read_to_string(dir.join(relative)),
+            Source::Embedded => BuiltIn::get(relative)
+                .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not built in")),
+        }
+    }
+
+    fn exists(&self, dir: &Path, relative: &str) -> bool {
+        match self {
+            Source::Disk => dir.join(relative).is_file(),
+            Source::Embedded => BuiltIn::get(relative).is_some(),
+        }
+    }
+
+    fn folders(&self, dir: &Path) -> Vec<String> {
+        match self {
+            Source::Disk => plugin_folders(dir).into_iter().map(|(id, _)| id).collect(),
+            Source::Embedded => {
+                let mut ids: Vec<String> =
+                    BuiltIn::iter().filter_map(|path| path.split_once('/').map(|(id, _)| id.to_owned())).collect();
+                ids.sort();
+                ids.dedup();
+                ids
+            }
+        }
+    }
+}
+
 /// The plugin folder registry.
 pub struct Registry {
     dir: PathBuf,
+    source: Source,
     catalog: watch::Sender<Arc<Catalog>>,
     revision: AtomicU64,
     // Scans run on the blocking pool; this keeps two of them from interleaving.
@@ -100,14 +146,18 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Loads every folder under `dir` (created when missing).
+    /// Loads every plugin folder under `dir`, or the built-in plugins when `dir` does not exist.
     pub fn load(dir: impl Into<PathBuf>) -> Arc<Registry> {
         let dir = dir.into();
-        if let Err(error) = std::fs::create_dir_all(&dir) {
-            warn!(%error, dir = %dir.display(), "cannot create the plugins folder");
-        }
+        let source = if dir.is_dir() {
+            Source::Disk
+        } else {
+            info!(dir = %dir.display(), "no plugins folder: serving the built-in plugins");
+            Source::Embedded
+        };
         let registry = Arc::new(Registry {
             dir,
+            source,
             catalog: watch::Sender::new(Arc::default()),
             revision: AtomicU64::new(0),
             scan_lock: Mutex::new(()),
@@ -119,6 +169,11 @@ impl Registry {
     /// The plugins folder.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// True when the plugins come from the binary (no folder on disk).
+    pub fn is_built_in(&self) -> bool {
+        matches!(self.source, Source::Embedded)
     }
 
     /// The current catalog.
@@ -136,12 +191,12 @@ impl Registry {
         let _scan = self.scan_lock.lock();
         let old = self.catalog();
         // Definitions every mapping can use (optional).
-        let shared = std::fs::read_to_string(self.dir.join(SHARED_FILE)).unwrap_or_default();
+        let shared = self.source.read(&self.dir, SHARED_FILE).unwrap_or_default();
         let mut entries = BTreeMap::new();
         let mut changed = false;
-        for (id, path) in plugin_folders(&self.dir) {
+        for id in self.source.folders(&self.dir) {
             let previous = old.entries.get(&id);
-            let entry = self.load_folder(&id, &path, previous, &shared);
+            let entry = self.load_folder(&id, previous, &shared);
             changed |= previous.is_none_or(|p| !same_entry(p, &entry));
             entries.insert(id, entry);
         }
@@ -154,9 +209,9 @@ impl Registry {
         }
     }
 
-    fn load_folder(&self, id: &str, path: &Path, previous: Option<&PluginEntry>, shared: &str) -> PluginEntry {
+    fn load_folder(&self, id: &str, previous: Option<&PluginEntry>, shared: &str) -> PluginEntry {
         let display = |file: &str| format!("{}/{id}/{file}", self.dir.display());
-        let read = |file: &str| std::fs::read_to_string(path.join(file));
+        let read = |file: &str| self.source.read(&self.dir, &format!("{id}/{file}"));
         let (config_text, mapping_text) = match (read("config.json"), read("mapping.jq")) {
             (Ok(c), Ok(m)) => (c, m),
             (Err(e), _) => {
@@ -166,7 +221,7 @@ impl Registry {
                 return self.failed(id, previous, None, display("mapping.jq"), None, format!("cannot read: {e}"));
             }
         };
-        let has_style = path.join("style.css").is_file();
+        let has_style = self.source.exists(&self.dir, &format!("{id}/style.css"));
         let hash = sha256_hex(format!("{config_text}\0{mapping_text}\0{has_style}\0{shared}").as_bytes());
         if let Some(previous) = previous {
             if previous.active.as_ref().is_some_and(|p| p.content_hash == hash) {
@@ -221,6 +276,9 @@ impl Registry {
 
     /// Watches the folder and rescans on changes until `shutdown`.
     pub fn watch_folder(self: &Arc<Self>, shutdown: CancellationToken) -> notify::Result<()> {
+        if self.is_built_in() {
+            return Ok(());
+        }
         let (tx, mut rx) = mpsc::channel::<()>(1);
         let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
             if event.is_ok() {
@@ -305,6 +363,19 @@ mod tests {
         let catalog = registry.catalog();
         assert!(catalog.entries["t"].problem.is_none());
         assert!(catalog.plugin("t").unwrap().revision > first.revision);
+    }
+
+    #[test]
+    fn the_built_in_plugins_serve_when_the_folder_is_absent() {
+        let tmp = tempfile::tempdir().unwrap();
+        let registry = Registry::load(tmp.path().join("absent"));
+        assert!(registry.is_built_in());
+        let catalog = registry.catalog();
+        assert_eq!(
+            catalog.ids(),
+            ["attempt-bar", "attempt-board", "lifting-order", "lower-third", "rankings", "start-order"]
+        );
+        assert!(catalog.entries.values().all(|e| e.problem.is_none()));
     }
 
     #[test]

@@ -111,6 +111,14 @@ impl Views {
         self.entries.lock().len()
     }
 
+    /// Viewers of each view being watched.
+    pub fn viewers(&self) -> Vec<(ViewKey, usize)> {
+        let mut out: Vec<(ViewKey, usize)> =
+            self.entries.lock().iter().map(|(k, tx)| (k.clone(), tx.receiver_count())).collect();
+        out.sort();
+        out
+    }
+
     /// Last runtime error per plugin.
     pub fn runtime_errors(&self) -> BTreeMap<String, String> {
         self.runtime_errors.lock().clone()

@@ -1,16 +1,22 @@
 //! `GET /api/health`: what the tracker holds and hears, 200 when database and translations are
 //! loaded and no protocol mismatch is latched, 503 (with the reasons) otherwise.
+//! `GET /api/health?live` answers 200 whenever the server serves (liveness for Docker and
+//! Fly.io: a tracker waiting for OWLCMS is alive, and must keep receiving traffic).
 
 use crate::AppState;
 use crate::hub::now_ms;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-pub(super) async fn health(State(app): State<Arc<AppState>>) -> (StatusCode, Json<Value>) {
+pub(super) async fn health(
+    State(app): State<Arc<AppState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> (StatusCode, Json<Value>) {
     let state = app.hub.state();
     let mut issues = Vec::new();
     if state.database.is_none() {
@@ -80,6 +86,6 @@ pub(super) async fn health(State(app): State<Arc<AppState>>) -> (StatusCode, Jso
             "problems": problems,
         },
     });
-    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if healthy || params.contains_key("live") { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body))
 }

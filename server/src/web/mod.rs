@@ -1,6 +1,7 @@
 //! The HTTP router: routing only. Handlers live in the sibling modules.
 
 mod api;
+mod diagnostics;
 mod health;
 mod languages;
 mod owlcms_socket;
@@ -28,6 +29,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/fops", get(api::fops))
         .route("/api/languages", get(api::languages))
         .route("/api/view", get(api::view))
+        .route("/api/diagnostics", get(diagnostics::json))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     let mut local = Router::new();
     for kind in AssetKind::ALL {
@@ -39,12 +41,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         HeaderValue::from_static("public, max-age=3600"),
     ));
     // Plugin files (style.css) change while authors edit them: revalidate every time.
-    let plugin_files = Router::new()
-        .nest_service("/plugins", ServeDir::new(state.registry.dir()))
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+    let plugin_files = if state.registry.is_built_in() {
+        Router::new().route("/plugins/{*path}", get(built_in_plugin_file))
+    } else {
+        Router::new().nest_service("/plugins", ServeDir::new(state.registry.dir()))
+    }
+    .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     Router::new()
         .route("/ws", get(owlcms_socket::upgrade))
         .route("/api/stream", get(sse::stream))
+        .route("/diagnostics", get(diagnostics::page))
+        .route("/metrics", get(diagnostics::metrics))
         .merge(api)
         .merge(local)
         .merge(plugin_files)
@@ -70,6 +77,22 @@ async fn websocket_only_on_ws(
         return AppError::NotFound(message).into_response();
     }
     next.run(request).await
+}
+
+async fn built_in_plugin_file(axum::extract::Path(path): axum::extract::Path<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match crate::plugins::registry::BuiltIn::get(&path) {
+        Some(file) => {
+            let kind = match path.rsplit('.').next() {
+                Some("css") => "text/css",
+                Some("json") => "application/json",
+                Some("md") => "text/markdown; charset=utf-8",
+                _ => "text/plain; charset=utf-8",
+            };
+            ([(header::CONTENT_TYPE, kind)], file.data.into_owned()).into_response()
+        }
+        None => AppError::NotFound(format!("no built-in plugin file {path}")).into_response(),
+    }
 }
 
 async fn not_found(uri: Uri) -> AppError {

@@ -47,7 +47,9 @@ pub(super) async fn stream(
     // The first event is the full view: give a view that nobody watched yet time to compute.
     let computed = viewer.view_rx.wait_for(|f| f.body.is_some() || f.error.is_some());
     let _ = tokio::time::timeout(FIRST_VIEW_WAIT, computed).await;
+    let guard = ClientCount::new(app.clone());
     let stream = async_stream::stream! {
+        let _counted = guard;
         for event in viewer.resync() {
             yield Ok(event);
         }
@@ -87,6 +89,22 @@ pub(super) async fn stream(
         }
     };
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat")))
+}
+
+/// Counts an open stream for diagnostics and metrics, until the stream is dropped.
+struct ClientCount(Arc<AppState>);
+
+impl ClientCount {
+    fn new(app: Arc<AppState>) -> ClientCount {
+        app.sse_clients.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ClientCount(app)
+    }
+}
+
+impl Drop for ClientCount {
+    fn drop(&mut self) {
+        self.0.sse_clients.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 fn json_event(name: &str, data: &Value) -> Event {

@@ -42,7 +42,7 @@ impl TestServer {
         copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../plugins"), &options.plugins_dir);
         configure(&mut options);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let server = Server::with_listener(listener, options).unwrap();
+        let server = Server::with_listener(listener, options).await.unwrap();
         TestServer { server: Some(server), dir }
     }
 
