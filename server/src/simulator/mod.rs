@@ -139,13 +139,11 @@ fn with_key(text: &str, key: &Option<String>) -> String {
     value.to_string()
 }
 
-/// Sinclair 2024–2028 score of a total (IWF coefficients: men A 0.722762521, b 193.609;
-/// women A 0.787004341, b 153.757), as OWLCMS shows in `displayInfo.sinclair`.
+/// The Sinclair score OWLCMS shows in `displayInfo.sinclair` (its default coefficients).
 pub fn sinclair_2024(gender: &str, body_weight: f64, total: i64) -> f64 {
-    let (a, b) = if gender == "F" { (0.787004341, 153.757) } else { (0.722762521, 193.609) };
-    if total <= 0 || body_weight <= 0.0 {
-        return 0.0;
+    use crate::scoring::{Gender, SinclairYear, sinclair};
+    match Gender::parse(gender) {
+        Some(g) if total > 0 => sinclair(total as f64, body_weight, g, SinclairYear::default()),
+        _ => 0.0,
     }
-    let factor = if body_weight >= b { 1.0 } else { 10f64.powf(a * (body_weight / b).log10().powi(2)) };
-    total as f64 * factor
 }
