@@ -1,0 +1,24 @@
+//! The owlcms-tracker web client: the landing page and the scoreboard page kinds, drawn from
+//! the server's SSE stream. Built for the browser by Trunk (wasm32); the pure modules
+//! (`clock`, `urls`, `layout`, `catalog`, `model`) are tested natively with `cargo test`.
+
+pub mod catalog;
+pub mod clock;
+pub mod dom;
+pub mod layout;
+pub mod live;
+pub mod model;
+pub mod pages;
+pub mod urls;
+pub mod widgets;
+
+use leptos::prelude::*;
+
+/// Mounts the page the URL asks for: `/` is the landing page, `/<plugin>` a plugin's page.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    match urls::plugin_of_path(&dom::path()) {
+        Some(plugin) => leptos::mount::mount_to_body(move || view! { <pages::page::PluginPage plugin=plugin /> }),
+        None => leptos::mount::mount_to_body(pages::landing::Landing),
+    }
+}

@@ -1,0 +1,200 @@
+//! The page's live connection: one `EventSource` on `/api/stream`, its four event kinds turned
+//! into signals, the server-time ticker, and reconnection.
+//!
+//! `EventSource` reconnects by itself after a dropped connection (the server asks for 2 s)
+//! and the server then resends the view, status, clock and decision, so the page resyncs on
+//! its own. When the browser gives up (the server answered with an error, e.g. an unknown FOP,
+//! or a proxy's 502) the page asks `/api/view` why, shows it, and opens a new stream later.
+
+use crate::clock::{ClockEvent, OffsetEstimator};
+use crate::dom;
+use crate::model::{DecisionEvent, Envelope, Status};
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{EventSource, MessageEvent};
+
+/// How often clocks are redrawn.
+const TICK: Duration = Duration::from_millis(100);
+/// Delay before a new stream after the browser gave up on one.
+const RETRY_REFUSED: Duration = Duration::from_secs(5);
+const RETRY_UNREACHABLE: Duration = Duration::from_secs(2);
+
+/// State of the connection to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Opening the first stream.
+    Connecting,
+    /// Events are flowing.
+    Live,
+    /// The stream dropped; the browser (or the page) is reconnecting.
+    Reconnecting,
+    /// The server refused the stream: its message, and the FOPs it lists.
+    Refused(String, Vec<String>),
+}
+
+/// Signals fed by the stream; `Copy`, so every component can hold it.
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// The last `view` event.
+    pub envelope: RwSignal<Option<Envelope>>,
+    /// The last `status` event.
+    pub status: RwSignal<Option<Status>>,
+    /// The last `clock` event.
+    pub clock: RwSignal<Option<ClockEvent>>,
+    /// The last `decision` event.
+    pub decision: RwSignal<Option<DecisionEvent>>,
+    /// Connection state.
+    pub link: RwSignal<Link>,
+    /// Server time now (browser time corrected by the estimated offset), every 100 ms.
+    pub now: RwSignal<f64>,
+    offset: StoredValue<OffsetEstimator>,
+}
+
+struct Connection {
+    source: EventSource,
+    _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+thread_local! {
+    static CONNECTION: RefCell<Option<Connection>> = const { RefCell::new(None) };
+}
+
+impl Live {
+    /// Signals with nothing received yet, and the clock ticker running.
+    pub fn new() -> Live {
+        let live = Live {
+            envelope: RwSignal::new(None),
+            status: RwSignal::new(None),
+            clock: RwSignal::new(None),
+            decision: RwSignal::new(None),
+            link: RwSignal::new(Link::Connecting),
+            now: RwSignal::new(dom::now_ms()),
+            offset: StoredValue::new(OffsetEstimator::default()),
+        };
+        // The page lives as long as the tab: the interval is never cleared.
+        set_interval(move || live.now.set(live.offset.with_value(|o| o.server_now(dom::now_ms()))), TICK);
+        live
+    }
+
+    fn sample_offset(&self, server_time_ms: f64) {
+        let local = dom::now_ms();
+        self.offset.update_value(|o| o.add(server_time_ms, local));
+        self.now.set(self.offset.with_value(|o| o.server_now(local)));
+    }
+
+    /// Opens the stream (replacing any previous one). `explain` is the `/api/view` URL with
+    /// the same query, asked when the server refuses the stream.
+    pub fn connect(self, stream: String, explain: String) {
+        let Ok(source) = EventSource::new(&stream) else {
+            self.link.set(Link::Refused(format!("cannot open {stream}"), Vec::new()));
+            return;
+        };
+        let mut handlers: Vec<Closure<dyn FnMut(web_sys::Event)>> = Vec::new();
+        let mut on = |name: &str, f: Box<dyn FnMut(web_sys::Event)>| {
+            let closure = Closure::wrap(f);
+            let _ = source.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+            handlers.push(closure);
+        };
+        on("open", Box::new(move |_| self.link.set(Link::Live)));
+        on(
+            "view",
+            Box::new(move |e| {
+                if let Some(envelope) = parse::<Envelope>(&e, "view") {
+                    self.link.set(Link::Live);
+                    self.envelope.set(Some(envelope));
+                }
+            }),
+        );
+        on(
+            "status",
+            Box::new(move |e| {
+                if let Some(status) = parse::<Status>(&e, "status") {
+                    self.link.set(Link::Live);
+                    self.status.set(Some(status));
+                }
+            }),
+        );
+        on(
+            "clock",
+            Box::new(move |e| {
+                if let Some(clock) = parse::<ClockEvent>(&e, "clock") {
+                    self.sample_offset(clock.server_time_ms);
+                    self.clock.set(Some(clock));
+                }
+            }),
+        );
+        on(
+            "decision",
+            Box::new(move |e| {
+                if let Some(decision) = parse::<DecisionEvent>(&e, "decision") {
+                    self.sample_offset(decision.server_time_ms);
+                    self.decision.set(Some(decision));
+                }
+            }),
+        );
+        let (stream_again, explain_again) = (stream, explain);
+        on(
+            "error",
+            Box::new(move |_| {
+                let closed = CONNECTION
+                    .with_borrow(|c| c.as_ref().map(|c| c.source.ready_state() == EventSource::CLOSED))
+                    .unwrap_or(true);
+                if !closed {
+                    // The browser retries by itself.
+                    self.link.set(Link::Reconnecting);
+                    return;
+                }
+                let (stream, explain) = (stream_again.clone(), explain_again.clone());
+                leptos::task::spawn_local(async move { self.refused(stream, explain).await });
+            }),
+        );
+        CONNECTION.with_borrow_mut(|c| {
+            if let Some(old) = c.take() {
+                old.source.close();
+            }
+            *c = Some(Connection { source, _handlers: handlers });
+        });
+    }
+
+    /// The browser gave up on the stream: find out why, show it, and try again later.
+    async fn refused(self, stream: String, explain: String) {
+        let delay = match dom::fetch_text(&explain).await {
+            Ok((status, body)) if (400..500).contains(&status) => {
+                let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                let message = json["error"].as_str().map_or_else(|| format!("HTTP {status}"), str::to_owned);
+                let fops = json["details"]["fops"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default();
+                self.link.set(Link::Refused(message, fops));
+                RETRY_REFUSED
+            }
+            _ => {
+                self.link.set(Link::Reconnecting);
+                RETRY_UNREACHABLE
+            }
+        };
+        set_timeout(move || self.connect(stream, explain), delay);
+    }
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live::new()
+    }
+}
+
+fn parse<T: DeserializeOwned>(event: &web_sys::Event, kind: &str) -> Option<T> {
+    let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
+    match serde_json::from_str(&data) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            leptos::logging::warn!("unreadable {kind} event: {error}");
+            None
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! `standard-grid`: start order, lifting order, rankings. Current-attempt bar, athlete grid,
+//! leaders and records.
+
+use crate::live::Live;
+use crate::model::{Cell, Columns, GridView, Headers, Records, Row, Text};
+use crate::widgets::{attempt_bar, flag};
+use leptos::prelude::*;
+
+/// Draws a standard-grid view.
+pub fn render(live: Live, view: GridView) -> AnyView {
+    if view.status.as_str() == "waiting" {
+        return view! {
+            <div class="grid-page">
+                <div class="waiting-screen">
+                    <div class="competition">{view.competition.0.clone()}</div>
+                    <div class="waiting-message">{view.waiting_message.0}</div>
+                </div>
+            </div>
+        }
+        .into_any();
+    }
+    let columns = view.columns.clone();
+    let span = column_count(&columns);
+    let leaders = view.leaders.visible.0 && view.leaders.rows.iter().any(|r| !r.spacer.0);
+    let records = view.records.visible.0 && !view.records.categories.is_empty();
+    view! {
+        <div class="grid-page">
+            {attempt_bar(live, &view.attempt_bar, "STOP")}
+            {(!view.attempt_bar.visible.0).then(|| view! {
+                <div class="grid-title">
+                    <span>{view.competition.0.clone()}</span>
+                    <span class="muted">{view.waiting_message.0.clone()}</span>
+                </div>
+            })}
+            <table class="grid">
+                {header(&view.headers, &columns)}
+                <tbody>
+                    {view.rows.iter().map(|r| row(r, &columns, span, false)).collect_view()}
+                    {leaders.then(|| view! {
+                        <tr class="leaders-title"><td colspan=span>{view.leaders.title.0.clone()}</td></tr>
+                    })}
+                    {leaders.then(|| view.leaders.rows.iter().map(|r| row(r, &columns, span, true)).collect_view())}
+                </tbody>
+            </table>
+            {records.then(|| records_table(&view.records, &view.headers))}
+        </div>
+    }
+    .into_any()
+}
+
+/// Number of table columns, for spacer rows.
+fn column_count(c: &Columns) -> usize {
+    let per_lift = if c.lift_ranks.0 { 5 } else { 4 };
+    let mut n = 5 + 2 * per_lift + 1;
+    if c.total_rank.0 {
+        n += 1;
+    }
+    if c.body_weight.0 {
+        n += 1;
+    }
+    if c.sinclair.0 {
+        n += 1;
+    }
+    if c.sinclair_rank.0 {
+        n += 1;
+    }
+    n
+}
+
+fn header(h: &Headers, c: &Columns) -> impl IntoView + use<> {
+    // Lift titles span only the three attempts; best and rank span both header rows, so
+    // hiding those columns on phones keeps every other column aligned.
+    let lift = |title: &Text| {
+        view! {
+            <th colspan="3" class="lift first">{title.0.clone()}</th>
+            <th rowspan="2" class="best">{h.best.0.clone()}</th>
+            {c.lift_ranks.0.then(|| view! { <th rowspan="2" class="rank">{h.rank.0.clone()}</th> })}
+        }
+    };
+    let attempts = || view! { <th class="att first">"1"</th><th class="att">"2"</th><th class="att">"3"</th> };
+    view! {
+        <thead>
+            <tr class="head1">
+                <th rowspan="2" class="start">{h.start.0.clone()}</th>
+                <th rowspan="2" class="name">{h.name.0.clone()}</th>
+                <th rowspan="2" class="cat">{h.category.0.clone()}</th>
+                <th rowspan="2" class="born">{h.born.0.clone()}</th>
+                {c.body_weight.0.then(|| view! { <th rowspan="2" class="bw">{h.body_weight.0.clone()}</th> })}
+                <th rowspan="2" class="team">{h.team.0.clone()}</th>
+                {lift(&h.snatch)}
+                {lift(&h.clean_jerk)}
+                <th rowspan="2" class="total first">{h.total.0.clone()}</th>
+                {c.total_rank.0.then(|| view! { <th rowspan="2" class="rank total-rank">{h.rank.0.clone()}</th> })}
+                {c.sinclair.0.then(|| view! { <th rowspan="2" class="sinclair">{h.sinclair.0.clone()}</th> })}
+                {c.sinclair_rank.0.then(|| view! { <th rowspan="2" class="rank">{h.rank.0.clone()}</th> })}
+            </tr>
+            <tr class="head2">{attempts()}{attempts()}</tr>
+        </thead>
+    }
+}
+
+fn cell(c: Option<&Cell>, first: bool) -> impl IntoView + use<> {
+    let (status, text) = c.map_or(("empty".to_owned(), String::new()), |c| (c.status.0.clone(), c.text.0.clone()));
+    let class = format!("att {status}{}", if first { " first" } else { "" });
+    view! { <td class=class>{text}</td> }
+}
+
+fn row(r: &Row, c: &Columns, span: usize, leader: bool) -> AnyView {
+    if r.spacer.0 {
+        return view! { <tr class="spacer"><td colspan=span></td></tr> }.into_any();
+    }
+    let class = match (r.current.0, r.next.0, leader) {
+        (_, _, true) => "athlete leader",
+        (true, _, _) => "athlete current",
+        (_, true, _) => "athlete next",
+        _ => "athlete",
+    };
+    let lift = |cells: &[Cell], best: &str, rank: &str| {
+        view! {
+            {cell(cells.first(), true)}{cell(cells.get(1), false)}{cell(cells.get(2), false)}
+            <td class="best">{best.to_owned()}</td>
+            {c.lift_ranks.0.then(|| view! { <td class="rank">{rank.to_owned()}</td> })}
+        }
+    };
+    // Leaders come from other sessions: their start column shows the sub-category.
+    let start = if leader && !r.sub_category.is_empty() { r.sub_category.0.clone() } else { r.start_number.0.clone() };
+    view! {
+        <tr class=class data-key=r.key.0.clone()>
+            <td class="start">{start}</td>
+            <td class="name">{r.name.0.clone()}</td>
+            <td class="cat">{r.category.0.clone()}</td>
+            <td class="born">{r.year_of_birth.0.clone()}</td>
+            {c.body_weight.0.then(|| view! { <td class="bw">{r.body_weight.0.clone()}</td> })}
+            <td class="team"><span class="team-in">{flag(&r.flag)}<span class="team-name">{r.team.0.clone()}</span></span></td>
+            {lift(&r.snatch, r.best_snatch.as_str(), r.snatch_rank.as_str())}
+            {lift(&r.clean_jerk, r.best_clean_jerk.as_str(), r.clean_jerk_rank.as_str())}
+            <td class="total first">{r.total.0.clone()}</td>
+            {c.total_rank.0.then(|| view! { <td class="rank total-rank">{r.total_rank.0.clone()}</td> })}
+            {c.sinclair.0.then(|| view! { <td class="sinclair">{r.sinclair.0.clone()}</td> })}
+            {c.sinclair_rank.0.then(|| view! { <td class="rank">{r.sinclair_rank.0.clone()}</td> })}
+        </tr>
+    }
+    .into_any()
+}
+
+/// One row per record federation, one column group (snatch, C&J, total) per category; the
+/// records the current attempt would break are highlighted, with OWLCMS's message beside.
+fn records_table(records: &Records, headers: &Headers) -> impl IntoView + use<> {
+    let notice = match records.kind.as_str() {
+        "attempt" => Some("record-notice attempt"),
+        "new" => Some("record-notice new"),
+        _ => None,
+    }
+    .filter(|_| !records.message.is_empty());
+    let short = |t: &str, fallback: &str| t.chars().next().map_or(fallback.to_owned(), |c| c.to_string());
+    let (s, cj, t) = (short(headers.snatch.as_str(), "S"), "CJ".to_owned(), short(headers.total.as_str(), "T"));
+    let hl = |on: bool| if on { "rec highlight" } else { "rec" };
+    view! {
+        <div class="records">
+            <table class="records-table">
+                <thead>
+                    <tr>
+                        <th class="fed"></th>
+                        {records.categories.iter().map(|c| view! { <th colspan="3" class="rec-cat">{c.name.0.clone()}</th> }).collect_view()}
+                    </tr>
+                    <tr>
+                        <th class="fed"></th>
+                        {records.categories.iter().map(|_| view! {
+                            <th class="rec">{s.clone()}</th><th class="rec">{cj.clone()}</th><th class="rec">{t.clone()}</th>
+                        }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {records.federations.iter().enumerate().map(|(i, fed)| view! {
+                        <tr>
+                            <th class="fed">{fed.0.clone()}</th>
+                            {records.categories.iter().map(|c| match c.rows.get(i) {
+                                Some(r) => view! {
+                                    <td class=hl(r.snatch_highlight.0)>{r.snatch.0.clone()}</td>
+                                    <td class=hl(r.clean_jerk_highlight.0)>{r.clean_jerk.0.clone()}</td>
+                                    <td class=hl(r.total_highlight.0)>{r.total.0.clone()}</td>
+                                }.into_any(),
+                                None => view! { <td class="rec"></td><td class="rec"></td><td class="rec"></td> }.into_any(),
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {notice.map(|class| view! { <div class=class>{records.message.0.clone()}</div> })}
+        </div>
+    }
+}

@@ -1,0 +1,343 @@
+//! The landing page `/`: every plugin by category, a link per FOP, and an options dialog
+//! that builds page URLs. Refreshed from `/api/plugins` every few seconds.
+
+use crate::catalog::{option_groups, sections};
+use crate::dom;
+use crate::model::{Catalog, OptionSpec, PluginInfo, text_of};
+use crate::urls::{self, DEFAULT_LANG, page_url};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How often the catalogue is refreshed.
+const POLL: Duration = Duration::from_secs(3);
+
+/// What the options dialog of one plugin holds (remembered while the page is open).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Choices {
+    fop: Option<String>,
+    lang: String,
+    values: BTreeMap<String, String>,
+}
+
+/// The landing page.
+#[component]
+pub fn Landing() -> impl IntoView {
+    let catalog: RwSignal<Option<Catalog>> = RwSignal::new(None);
+    let error: RwSignal<Option<String>> = RwSignal::new(None);
+    let dialog: RwSignal<Option<String>> = RwSignal::new(None);
+    let choices: RwSignal<BTreeMap<String, Choices>> = RwSignal::new(BTreeMap::new());
+
+    let refresh = move || {
+        leptos::task::spawn_local(async move {
+            match dom::fetch_text("/api/plugins").await {
+                Ok((200, body)) => match serde_json::from_str::<Catalog>(&body) {
+                    Ok(fresh) => {
+                        if catalog.with_untracked(|c| c.as_ref() != Some(&fresh)) {
+                            catalog.set(Some(fresh));
+                        }
+                        if error.with_untracked(Option::is_some) {
+                            error.set(None);
+                        }
+                    }
+                    Err(e) => error.set(Some(format!("unreadable catalogue: {e}"))),
+                },
+                Ok((status, _)) => error.set(Some(format!("the tracker answered HTTP {status}"))),
+                Err(_) => error.set(Some("cannot reach the tracker; retrying…".to_owned())),
+            }
+        });
+    };
+    refresh();
+    set_interval(refresh, POLL);
+
+    Effect::new(move |_| {
+        let name = catalog.with(|c| c.as_ref().and_then(|c| c.competition.clone()));
+        dom::set_title(&name.map_or_else(|| "owlcms-tracker".to_owned(), |n| format!("{n} – owlcms-tracker")));
+        dom::set_root("page-landing", "");
+    });
+
+    let heading = move || {
+        catalog.with(|c| c.as_ref().and_then(|c| c.competition.clone())).unwrap_or_else(|| "owlcms-tracker".to_owned())
+    };
+    let banners = move || {
+        let mut out = Vec::new();
+        if let Some(e) = error.get() {
+            out.push(view! { <div class="banner error" data-banner="unreachable">"⚠ "{e}</div> }.into_any());
+        }
+        catalog.with(|c| {
+            let Some(c) = c else { return };
+            if let Some(p) = &c.protocol_error {
+                let reason = p.get("reason").map(text_of).unwrap_or_else(|| text_of(p));
+                out.push(
+                    view! {
+                        <div class="banner error" data-banner="protocol">
+                            <strong>"⚠ Protocol version mismatch. "</strong>{reason}
+                            " Upgrade OWLCMS (version 64 or newer is required)."
+                        </div>
+                    }
+                    .into_any(),
+                );
+            }
+            if c.fops.is_empty() {
+                let text = if c.owlcms_connected {
+                    "OWLCMS is connected; waiting for competition data."
+                } else {
+                    "Waiting for OWLCMS. This page updates by itself when data arrives."
+                };
+                out.push(view! { <div class="banner waiting" data-banner="waiting">"⏳ "{text}</div> }.into_any());
+            } else if !c.owlcms_connected {
+                out.push(
+                    view! { <div class="banner note" data-banner="disconnected">"OWLCMS is not connected: the boards show the last data received."</div> }
+                        .into_any(),
+                );
+            }
+        });
+        out
+    };
+    let body = move || {
+        catalog.with(|c| {
+            let Some(c) = c else {
+                return view! { <p class="muted">"Loading…"</p> }.into_any();
+            };
+            let fops = c.fops.clone();
+            sections(&c.plugins)
+                .into_iter()
+                .map(|section| {
+                    let fops = fops.clone();
+                    view! {
+                        <section class="category" data-category=section.key>
+                            <h2>{section.title.clone()}</h2>
+                            <div class="cards">
+                                {section.plugins.into_iter().map(|p| card(p, &fops, dialog)).collect_view()}
+                            </div>
+                        </section>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        })
+    };
+    let dialog_view = move || {
+        let id = dialog.get()?;
+        let c = catalog.get()?;
+        let plugin = c.plugins.iter().find(|p| p.id == id)?.clone();
+        Some(options_dialog(plugin, c, dialog, choices))
+    };
+    view! {
+        <div class="landing">
+            <header class="landing-head">
+                <h1 id="competition">{heading}</h1>
+                <p class="muted">"Live scoreboards for OWLCMS. Open a board per platform, or set its options first."</p>
+            </header>
+            {banners}
+            <main>{body}</main>
+            {dialog_view}
+        </div>
+    }
+}
+
+fn card(p: PluginInfo, fops: &[String], dialog: RwSignal<Option<String>>) -> impl IntoView + use<> {
+    let links = if !p.needs_fop() {
+        view! { <a class="fop-link" href=page_url(&p.id, None, None, &[], &BTreeMap::new()) target="_blank">"Open"</a> }
+            .into_any()
+    } else if fops.is_empty() {
+        view! { <span class="muted">"Awaiting OWLCMS…"</span> }.into_any()
+    } else {
+        fops.iter()
+            .map(|fop| {
+                let href = page_url(&p.id, Some(fop), None, &[], &BTreeMap::new());
+                view! { <a class="fop-link" href=href target="_blank" data-fop=fop.clone()>"Platform "{fop.clone()}</a> }
+            })
+            .collect_view()
+            .into_any()
+    };
+    let id = p.id.clone();
+    let has_options = p.available;
+    view! {
+        <article class="card" data-plugin=p.id.clone() class:broken=p.error_text().is_some()>
+            <h3>{if p.name.is_empty() { p.id.clone() } else { p.name.clone() }}</h3>
+            {p.description.clone().map(|d| view! { <p class="desc">{d}</p> })}
+            {p.error_text().map(|e| view! { <p class="card-error">"⚠ "{e}</p> })}
+            <div class="links">
+                {links}
+                {has_options.then(|| view! {
+                    <button class="options-btn" on:click=move |_| dialog.set(Some(id.clone()))>"⚙ Options"</button>
+                })}
+            </div>
+        </article>
+    }
+}
+
+fn options_dialog(
+    plugin: PluginInfo,
+    catalog: Catalog,
+    dialog: RwSignal<Option<String>>,
+    choices: RwSignal<BTreeMap<String, Choices>>,
+) -> impl IntoView {
+    let id = plugin.id.clone();
+    let specs = StoredValue::new(plugin.options.clone());
+    let state = {
+        let id = id.clone();
+        Memo::new(move |_| choices.with(|c| c.get(&id).cloned().unwrap_or_default()))
+    };
+    let update = {
+        let id = id.clone();
+        move |f: &dyn Fn(&mut Choices)| choices.update(|c| f(c.entry(id.clone()).or_default()))
+    };
+    let needs_fop = plugin.needs_fop();
+    let fops = catalog.fops.clone();
+    let first_fop = fops.first().cloned();
+    let url = {
+        let id = id.clone();
+        move || {
+            let s = state.get();
+            let fop = if needs_fop { s.fop.clone().or_else(|| first_fop.clone()) } else { None };
+            specs.with_value(|specs| page_url(&id, fop.as_deref(), Some(&s.lang), specs, &s.values))
+        }
+    };
+    let url = Memo::new(move |_| url());
+    let close = move || dialog.set(None);
+
+    let fop_select = needs_fop.then(|| {
+        let update = update.clone();
+        view! {
+            <label class="field">
+                <span>"Platform (FOP)"</span>
+                <select id="opt-fop" on:change=move |ev| { let v = event_target_value(&ev); update(&|c| c.fop = Some(v.clone())) }>
+                    {fops.iter().map(|f| {
+                        let f2 = f.clone();
+                        view! { <option value=f.clone() selected=move || state.with(|s| s.fop.as_ref() == Some(&f2))>{f.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    });
+    let mut languages = catalog.languages;
+    if languages.is_empty() {
+        languages.push(crate::model::Language { id: DEFAULT_LANG.into(), name: "English".into() });
+    }
+    let lang_select = {
+        let update = update.clone();
+        view! {
+            <label class="field">
+                <span>"Language"</span>
+                <select id="opt-lang" on:change=move |ev| { let v = event_target_value(&ev); update(&|c| c.lang = v.clone()) }>
+                    {languages.into_iter().map(|l| {
+                        let lid = l.id.clone();
+                        let selected = move || state.with(|s| if s.lang.is_empty() { lid == DEFAULT_LANG } else { s.lang == lid });
+                        view! { <option value=l.id selected=selected>{l.name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    let groups = option_groups(&plugin.options);
+    let fields = groups
+        .into_iter()
+        .map(|(group, options)| {
+            let inputs =
+                options.into_iter().map(|spec| option_field(spec, specs, state, update.clone())).collect_view();
+            match group {
+                Some(g) => view! { <fieldset class="group"><legend>{g}</legend>{inputs}</fieldset> }.into_any(),
+                None => view! { <fieldset class="group plain">{inputs}</fieldset> }.into_any(),
+            }
+        })
+        .collect_view();
+    let reset = {
+        let update = update.clone();
+        move |_| update(&|c| c.values.clear())
+    };
+    view! {
+        <div class="dialog-backdrop" on:click=move |_| close()>
+            <div class="dialog" role="dialog" aria-modal="true" data-plugin=id on:click=|ev| ev.stop_propagation()>
+                <h2>{plugin.name}" – options"</h2>
+                <div class="dialog-body">
+                    <fieldset class="group plain">{fop_select}{lang_select}</fieldset>
+                    {fields}
+                </div>
+                <div class="url-preview"><code id="options-url">{move || url.get()}</code></div>
+                <div class="dialog-buttons">
+                    <button class="secondary" on:click=move |_| close()>"Close"</button>
+                    <button class="secondary" on:click=reset>"Defaults"</button>
+                    <a class="button primary" id="options-open" href=move || url.get() target="_blank">"Open"</a>
+                </div>
+            </div>
+        </div>
+    }
+}
+
+fn option_field(
+    spec: OptionSpec,
+    specs: StoredValue<Vec<OptionSpec>>,
+    state: Memo<Choices>,
+    update: impl Fn(&dyn Fn(&mut Choices)) + Clone + 'static,
+) -> impl IntoView {
+    let key = spec.key.clone();
+    let value = {
+        let spec = spec.clone();
+        move || state.with(|s| urls::current(&spec, &s.values))
+    };
+    let disabled = {
+        let spec = spec.clone();
+        move || state.with(|s| specs.with_value(|all| urls::is_disabled(&spec, all, &s.values)))
+    };
+    let set = {
+        let key = key.clone();
+        move |v: String| update(&|c| drop(c.values.insert(key.clone(), v.clone())))
+    };
+    let help = spec.help.clone().map(|h| view! { <small class="help">{h}</small> });
+    let id = format!("opt-{key}");
+    let input = match spec.kind.as_str() {
+        "boolean" => view! {
+            <label class="check">
+                <input type="checkbox" id=id name=key.clone() disabled=disabled
+                    prop:checked=move || value() == "true"
+                    on:change=move |ev| set(event_target_checked(&ev).to_string()) />
+                <span>{spec.label.clone()}</span>
+            </label>
+        }
+        .into_any(),
+        "number" => {
+            let invalid = {
+                let spec = spec.clone();
+                let value = value.clone();
+                move || urls::canonical(&spec, &value()).is_none()
+            };
+            view! {
+                <label class="field">
+                    <span>{spec.label.clone()}</span>
+                    <input type="number" id=id name=key.clone() step="any" disabled=disabled
+                        min=spec.min.map(urls::format_number) max=spec.max.map(urls::format_number)
+                        class:invalid=invalid
+                        prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+                </label>
+            }
+            .into_any()
+        }
+        "select" => {
+            let choices = spec.choices.clone().unwrap_or_default();
+            view! {
+                <label class="field">
+                    <span>{spec.label.clone()}</span>
+                    <select id=id name=key.clone() disabled=disabled on:change=move |ev| set(event_target_value(&ev))>
+                        {choices.into_iter().map(|c| {
+                            let value = value.clone();
+                            let v = c.value.clone();
+                            view! { <option value=c.value selected=move || value() == v>{c.label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+            .into_any()
+        }
+        _ => view! {
+            <label class="field">
+                <span>{spec.label.clone()}</span>
+                <input type="text" id=id name=key.clone() maxlength="200" disabled=disabled
+                    prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
+            </label>
+        }
+        .into_any(),
+    };
+    view! { <div class="option" data-option=key>{input}{help}</div> }
+}
