@@ -41,10 +41,16 @@ impl Tracker {
     /// Starts the binary on 127.0.0.1 with a free port, in a fresh working directory, with
     /// extra arguments and environment, and waits for its "listening" log line.
     pub fn start(args: &[&str], env: &[(&str, &str)]) -> Tracker {
+        Tracker::start_on(0, args, env)
+    }
+
+    /// Like `start`, on a given port (0: a free one), e.g. to restart a server where its
+    /// clients expect it.
+    pub fn start_on(port: u16, args: &[&str], env: &[(&str, &str)]) -> Tracker {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut command = Command::new(tracker_binary());
         command
-            .args(["--listen", "127.0.0.1", "--port", "0", "--log-json"])
+            .args(["--listen", "127.0.0.1", "--port", &port.to_string(), "--log-json"])
             .args(args)
             .current_dir(dir.path())
             .env_remove("RUST_LOG")
