@@ -13,3 +13,14 @@ ensure_rust_components() {
     fi
   done
 }
+
+# The web client's toolchain (wasm32 target, trunk and wasm-bindgen pinned, brotli; with
+# --browser also Chromium for the browser tests), then the client itself into dist/.
+ensure_web_toolchain() {
+  step "web client toolchain (installs only what is missing)"
+  scripts/install-wasm-toolchain.sh "$@"
+}
+build_frontend() {
+  step "building the web client (trunk build --release → dist/)"
+  scripts/build-frontend.sh
+}
