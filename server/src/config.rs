@@ -149,7 +149,7 @@ pub struct ServeArgs {
     /// Folder where the last database, translations and FOP states are saved, so that boards
     /// show them right after a restart. Empty to keep nothing.
     #[arg(long, env = "DATA_DIR", default_value = "data")]
-    pub data_dir: PathBuf,
+    pub data_dir: String,
     /// Folder of the web client built by Trunk.
     #[arg(long, env = "DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
@@ -180,7 +180,7 @@ impl ServeArgs {
             samples_dir: self.samples_dir.clone(),
             plugins_dir: self.plugins_dir.clone(),
             dist_dir: self.dist_dir.clone(),
-            data_dir: (!self.data_dir.as_os_str().is_empty()).then(|| self.data_dir.clone()),
+            data_dir: (!self.data_dir.is_empty()).then(|| PathBuf::from(&self.data_dir)),
             max_message_bytes: self.max_message_mib.max(1) * 1024 * 1024,
             ..ServerOptions::default()
         }

@@ -5,6 +5,7 @@
 //! publishes. [`Server`] wires them together; `main.rs` only parses flags and signals.
 
 pub mod assets;
+pub mod bench;
 pub mod config;
 pub mod error;
 pub mod hub;

@@ -30,6 +30,10 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(cli: &Cli) -> anyhow::Result<()> {
+    // Every viewer holds a socket: allow as many as the system lets this process have.
+    if let Ok(limit) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::debug!(limit, "open file limit");
+    }
     let options = cli.serve.options();
     let port = options.listen.port();
     let keyed = options.update_key.is_some();
