@@ -51,9 +51,21 @@ pub enum HubEvent {
         change: FopChange,
         /// The FOP after the change.
         snapshot: Arc<FopSnapshot>,
+        /// Serialised forms of this event, made by the first reader that needs them and shared
+        /// by all the others (thousands of viewers, one serialisation).
+        rendered: Arc<Rendered>,
     },
     /// Database, translations, assets, connections or the protocol latch changed.
     Competition,
+}
+
+/// Lazily serialised payloads of one hub event.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// The `clock` event data.
+    pub clock: std::sync::OnceLock<String>,
+    /// The `decision` event data.
+    pub decision: std::sync::OnceLock<String>,
 }
 
 /// Competition-wide state, published after every hub command.
@@ -287,7 +299,7 @@ impl Hub {
         }
         drop(fops);
         if change != FopChange::default() {
-            let _ = self.shared.events.send(HubEvent::Fop { change, snapshot });
+            let _ = self.shared.events.send(HubEvent::Fop { change, snapshot, rendered: Arc::default() });
         }
         is_new
     }

@@ -61,15 +61,20 @@ pub(super) async fn stream(
                     Err(_) => break,
                 },
                 event = hub_events.recv() => match event {
-                    Ok(HubEvent::Fop { change, snapshot }) if viewer.fop.as_deref() == Some(snapshot.name.as_str()) => {
+                    Ok(HubEvent::Fop { change, snapshot, rendered }) if viewer.fop.as_deref() == Some(snapshot.name.as_str()) => {
                         let mut out = Vec::new();
                         if change.clock {
-                            out.push(json_event("clock", &events::clock(&snapshot)));
+                            let data = rendered.clock.get_or_init(|| events::clock(&snapshot).to_string());
+                            out.push(Event::default().event("clock").data(data.as_str()));
                         }
                         if change.decision {
-                            out.push(json_event("decision", &events::decision(&snapshot)));
+                            let data = rendered.decision.get_or_init(|| events::decision(&snapshot).to_string());
+                            out.push(Event::default().event("decision").data(data.as_str()));
                         }
-                        out.extend(viewer.status_if_changed());
+                        // Only data changes can change what the status says (data arrived).
+                        if change.data {
+                            out.extend(viewer.status_if_changed());
+                        }
                         out
                     }
                     Ok(HubEvent::Competition) => viewer.status_if_changed().into_iter().collect(),
