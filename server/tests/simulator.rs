@@ -86,7 +86,7 @@ async fn a_full_session_at_full_speed_obeys_the_rules_and_matches_the_simulator(
     let mut group_done = false;
     while !group_done {
         let event = tokio::time::timeout(PATIENCE, events.recv()).await.expect("hub events").expect("not lagging");
-        if let HubEvent::Fop { change, snapshot } = event
+        if let HubEvent::Fop { change, snapshot, .. } = event
             && change.data
         {
             updates += 1;
