@@ -184,7 +184,7 @@ async fn the_image_runtime_layout_works_without_docker() {
         }
     });
     rx.recv_timeout(Duration::from_secs(20)).expect("the tracker started as in the image");
-    let mut health = command(&image.healthcheck[1..].to_vec());
+    let mut health = command(&image.healthcheck[1..]);
     health.env("PORT", port.to_string());
     let probe = health.output().unwrap();
     assert!(probe.status.success(), "healthcheck: {}", String::from_utf8_lossy(&probe.stdout));
