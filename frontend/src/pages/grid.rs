@@ -157,6 +157,8 @@ fn records_table(records: &Records, headers: &Headers) -> impl IntoView + use<> 
     let hl = |on: bool| if on { "rec highlight" } else { "rec" };
     view! {
         <div class="records">
+            // Many categories scroll sideways on their own instead of widening the board.
+            <div class="records-scroll">
             <table class="records-table">
                 <thead>
                     <tr>
@@ -186,6 +188,7 @@ fn records_table(records: &Records, headers: &Headers) -> impl IntoView + use<> 
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
             {notice.map(|class| view! { <div class=class>{records.message.0.clone()}</div> })}
         </div>
     }

@@ -118,8 +118,10 @@ pub fn Landing() -> impl IntoView {
         })
     };
     let dialog_view = move || {
+        // Not tracking the catalogue: a refresh must not rebuild the dialog under the user's
+        // fingers (what they chose is kept in `choices` anyway).
         let id = dialog.get()?;
-        let c = catalog.get()?;
+        let c = catalog.get_untracked()?;
         let plugin = c.plugins.iter().find(|p| p.id == id)?.clone();
         Some(options_dialog(plugin, c, dialog, choices))
     };
