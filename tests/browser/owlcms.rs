@@ -42,9 +42,10 @@ impl Owlcms {
         owlcms.send_binary(database_zip_frame()).await;
         owlcms.send_binary(translations_zip_frame()).await;
         owlcms.send_binary(flags_zip_frame()).await;
-        owlcms.sync().await;
-        let reply = owlcms.request("update", &sample(LIFTING_ORDER)).await;
-        assert_applied(&reply);
+        for reply in owlcms.sync().await {
+            assert_applied(&reply);
+        }
+        owlcms.send_applied("update", &sample(LIFTING_ORDER)).await;
         owlcms
     }
 
@@ -52,10 +53,30 @@ impl Owlcms {
         self.ws.send(Message::binary(bytes)).await.unwrap();
     }
 
-    /// Sends a `{version, type, payload}` text frame and returns the JSON reply.
-    pub async fn request(&mut self, kind: &str, payload: &Value) -> Value {
-        let text = json!({"version": VERSION, "type": kind, "payload": payload}).to_string();
+    /// Sends a text frame as is and returns the JSON reply.
+    pub async fn request_raw(&mut self, text: &str) -> Value {
         self.ws.send(Message::text(text)).await.unwrap();
+        self.next_reply().await
+    }
+
+    /// Waits until every frame sent so far was applied: frames of a connection are handled in
+    /// order, so the reply to a harmless unknown-type message comes after theirs. Returns the
+    /// replies that came before it (the tracker may also ask for files, e.g. pictures for an
+    /// attempt board a browser opened, with a 428 of its own).
+    pub async fn sync(&mut self) -> Vec<Value> {
+        let text = json!({"version": VERSION, "type": "sync", "payload": {}}).to_string();
+        self.ws.send(Message::text(text)).await.unwrap();
+        let mut before = Vec::new();
+        loop {
+            let reply = self.next_reply().await;
+            if reply["status"] == 400 && reply["error"].as_str().is_some_and(|e| e.contains("\"sync\"")) {
+                return before;
+            }
+            before.push(reply);
+        }
+    }
+
+    async fn next_reply(&mut self) -> Value {
         loop {
             let next = tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await.expect("reply in time");
             match next.expect("open").unwrap() {
@@ -66,31 +87,34 @@ impl Owlcms {
         }
     }
 
-    /// Waits until every frame sent so far was applied (frames are handled in order; an
-    /// unknown type gets a harmless 400).
-    pub async fn sync(&mut self) {
-        let reply = self.request("sync", &json!({})).await;
-        // 428: a page open on a plugin that needs pictures or flags makes the tracker ask.
-        assert!(reply["status"] == 400 || reply["status"] == 428, "sync reply: {reply}");
+    /// Sends a message and checks that every reply up to the next sync says it was applied.
+    async fn send_applied(&mut self, kind: &str, payload: &Value) {
+        let text = json!({"version": VERSION, "type": kind, "payload": payload}).to_string();
+        self.ws.send(Message::text(text)).await.unwrap();
+        let replies = self.sync().await;
+        assert!(!replies.is_empty(), "no reply to {kind}");
+        for reply in replies {
+            assert_applied(&reply);
+        }
     }
 
     /// A `timer` message for FOP A.
     pub async fn timer(&mut self, fields: Value) {
         let mut payload = json!({"fopName": "A", "fopState": "TIME_RUNNING", "mode": "CURRENT_ATHLETE"});
         payload.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
-        assert_applied(&self.request("timer", &payload).await);
+        self.send_applied("timer", &payload).await;
     }
 
     /// A `decision` message for FOP A.
     pub async fn decision(&mut self, fields: Value) {
         let mut payload = json!({"fop": "A", "mode": "CURRENT_ATHLETE"});
         payload.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
-        assert_applied(&self.request("decision", &payload).await);
+        self.send_applied("decision", &payload).await;
     }
 }
 
-/// 200, or 428/202 when the tracker also asks for files (pictures, flags): the message itself
-/// is applied in every case.
+/// 200, or 428/202 when the tracker also asks for files (pictures, flags): messages are
+/// applied in every case.
 fn assert_applied(reply: &Value) {
     assert!([200, 202, 428].iter().any(|s| reply["status"] == *s), "reply: {reply}");
 }

@@ -27,6 +27,12 @@ pub fn tracker_binary() -> PathBuf {
     binary
 }
 
+/// A loopback port that was free a moment ago (for servers that must know their port before
+/// they start, e.g. `--demo`, whose simulator connects to the configured port).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
+}
+
 /// A running tracker process; killed on drop.
 pub struct Tracker {
     /// The child process.
