@@ -262,23 +262,31 @@ fn records(meet: &Meet, lifters: &[&Lifter]) -> Option<Value> {
     Some(json!({"recordNames": names, "recordCategories": categories, "recordTable": table, "nbRecords": count}))
 }
 
-/// A `timer` payload for the athlete clock (`StartTime`, `StopTime`, `SetTime`).
-pub fn athlete_timer(meet: &Meet, state: &FopState, event: &str, remaining: i64, now_ms: i64) -> Value {
+/// `fullName`, `attemptNumber` and `liftTypeKey` of the athlete up now, as timer and decision
+/// messages carry them.
+fn current_athlete_fields(meet: &Meet, state: &FopState) -> [(String, Value); 3] {
     let session = state.session.clone().unwrap_or_default();
     let (current, _) = current_and_next(meet, &session);
     let athlete = current.map(|k| &meet.lifters[&k]);
+    let lift = if athlete.is_some_and(|a| a.attempts_done() >= 3) { "Clean_and_Jerk" } else { "Snatch" };
+    [
+        ("fullName".into(), json!(athlete.map(Lifter::full_name).unwrap_or_default())),
+        ("attemptNumber".into(), json!(athlete.and_then(Lifter::next_index).map_or(1, |i| i % 3 + 1).to_string())),
+        ("liftTypeKey".into(), json!(lift)),
+    ]
+}
+
+/// A `timer` payload for the athlete clock (`StartTime`, `StopTime`, `SetTime`).
+pub fn athlete_timer(meet: &Meet, state: &FopState, event: &str, remaining: i64, now_ms: i64) -> Value {
     let mut map = Map::new();
     state.common(&mut map);
     map.extend([
         ("fopName".into(), json!(state.fop)),
         ("fopState".into(), json!(state.fop_state)),
         ("mode".into(), json!(state.mode)),
-        ("fullName".into(), json!(athlete.map(Lifter::full_name).unwrap_or_default())),
-        ("attemptNumber".into(), json!(athlete.and_then(Lifter::next_index).map_or(1, |i| i % 3 + 1).to_string())),
-        (
-            "liftTypeKey".into(),
-            json!(if athlete.is_some_and(|a| a.attempts_done() >= 3) { "Clean_and_Jerk" } else { "Snatch" }),
-        ),
+    ]);
+    map.extend(current_athlete_fields(meet, state));
+    map.extend([
         ("serverLocalTime".into(), json!(server_local_time())),
         ("athleteTimerEventType".into(), json!(event)),
         ("athleteMillisRemaining".into(), json!(remaining.to_string())),
@@ -320,9 +328,6 @@ pub fn break_timer(state: &FopState, event: &str, now_ms: i64) -> Value {
 
 /// A referee `decision` payload: `DOWN_SIGNAL`, `FULL_DECISION` (with `lights`) or `RESET`.
 pub fn decision(meet: &Meet, state: &FopState, event: &str, lights: Option<[bool; 3]>, single: bool) -> Value {
-    let session = state.session.clone().unwrap_or_default();
-    let (current, _) = current_and_next(meet, &session);
-    let athlete = current.map(|k| &meet.lifters[&k]);
     let mut map = Map::new();
     map.insert("decisionEventType".into(), json!(event));
     state.common(&mut map);
@@ -332,14 +337,9 @@ pub fn decision(meet: &Meet, state: &FopState, event: &str, lights: Option<[bool
         ("fop".into(), json!(state.fop)),
         ("fopState".into(), json!(state.fop_state)),
         ("break".into(), json!("false")),
-        ("fullName".into(), json!(athlete.map(Lifter::full_name).unwrap_or_default())),
-        ("attemptNumber".into(), json!(athlete.and_then(Lifter::next_index).map_or(1, |i| i % 3 + 1).to_string())),
-        (
-            "liftTypeKey".into(),
-            json!(if athlete.is_some_and(|a| a.attempts_done() >= 3) { "Clean_and_Jerk" } else { "Snatch" }),
-        ),
-        ("recordKind".into(), json!(state.record_kind)),
     ]);
+    map.extend(current_athlete_fields(meet, state));
+    map.insert("recordKind".into(), json!(state.record_kind));
     if let Some(lights) = lights {
         let refs: &[usize] = if single { &[1] } else { &[0, 1, 2] };
         for i in refs {

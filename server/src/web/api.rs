@@ -50,20 +50,8 @@ pub(super) async fn plugin(State(app): State<Arc<AppState>>, Path(id): Path<Stri
 
 pub(super) async fn fops(State(app): State<Arc<AppState>>) -> Json<Value> {
     let state = app.hub.state();
-    let fops: Vec<Value> = state
-        .fops
-        .iter()
-        .filter_map(|name| app.hub.fop(name))
-        .map(|fop| {
-            json!({
-                "name": fop.name,
-                "hasData": fop.data_version > 0,
-                "session": fop.session,
-                "fopState": fop.field("fopState"),
-                "mode": fop.field("mode"),
-            })
-        })
-        .collect();
+    let fops: Vec<Value> =
+        state.fops.iter().filter_map(|name| app.hub.fop(name)).map(|fop| super::health::fop_summary(&fop)).collect();
     Json(json!({ "fops": fops }))
 }
 

@@ -4,7 +4,7 @@
 //! Fly.io: a tracker waiting for OWLCMS is alive, and must keep receiving traffic).
 
 use crate::AppState;
-use crate::hub::now_ms;
+use crate::hub::{FopSnapshot, now_ms};
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -12,6 +12,20 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+
+/// What the API says about a FOP.
+pub(super) fn fop_summary(fop: &FopSnapshot) -> Value {
+    json!({
+        "name": fop.name,
+        "hasData": fop.data_version > 0,
+        "version": fop.version,
+        "dataVersion": fop.data_version,
+        "lastMessageMs": (fop.last_update_ms > 0).then_some(fop.last_update_ms),
+        "fopState": fop.field("fopState"),
+        "mode": fop.field("mode"),
+        "session": fop.session,
+    })
+}
 
 pub(super) async fn health(
     State(app): State<Arc<AppState>>,
@@ -28,21 +42,8 @@ pub(super) async fn health(
     if state.protocol_error.is_some() {
         issues.push("protocol mismatch: OWLCMS must be version 64 or newer");
     }
-    let fops: Vec<Value> = state
-        .fops
-        .iter()
-        .filter_map(|name| app.hub.fop(name))
-        .map(|fop| {
-            json!({
-                "name": fop.name,
-                "version": fop.version,
-                "dataVersion": fop.data_version,
-                "lastMessageMs": (fop.last_update_ms > 0).then_some(fop.last_update_ms),
-                "fopState": fop.field("fopState"),
-                "session": fop.session,
-            })
-        })
-        .collect();
+    let fops: Vec<Value> =
+        state.fops.iter().filter_map(|name| app.hub.fop(name)).map(|fop| fop_summary(&fop)).collect();
     let healthy = state.is_ready() && state.protocol_error.is_none();
     let d = &state.diagnostics;
     let catalog = app.registry.catalog();
