@@ -50,11 +50,53 @@ def cell:
            elif $st == "bad" then "(" + ($v | tostring) + ")"
            else ($v | tostring) end) };
 
+# A number with exactly $d decimals ("325.085", "84"); "" for anything else.
+def decimals($d):
+  if type != "number" then ""
+  else (. * pow(10; $d) | round) as $n
+    | ($n | if . < 0 then -. else . end | tostring) as $digits
+    | ([range(0; $d + 1 - ($digits | length)) | "0"] | join("") + $digits) as $padded
+    | (if $n < 0 then "-" else "" end)
+      + (if $d == 0 then $padded else $padded[0:($padded | length) - $d] + "." + $padded[($padded | length) - $d:] end)
+  end;
+
+# Title of a score system of the engine's `scores` object (or of team points).
+def score_title($system):
+  if $system == "sinclair" then tx("Ranking.BW_SINCLAIR"; "Sinclair")
+  elif $system == "smhf" then tx("Ranking.SMM"; "SM(H)F")
+  elif $system == "qpoints" then tx("Ranking.QPOINTS"; "Q-points")
+  elif $system == "qmasters" then tx("Ranking.QAGE"; "Q-masters")
+  elif $system == "gamx" then tx("Ranking.GAMX"; "GAMX")
+  elif $system == "teamPoints" then tx("TeamResults.Points"; "Points")
+  else null end;
+# A score as OWLCMS shows it: 3 decimals, "-" when there is none or it is 0.
+def score_text: if type == "number" and . != 0 then decimals(3) else "-" end;
+
+# The three attempt cells of a lift ("snatch" or "cleanJerk"): OWLCMS's own cells for session
+# athletes, else built from the raw lift fields (good, bad, or the weight asked for).
+def attempt_cells($lift):
+  (if $lift == "snatch" then .sattempts else .cattempts end) as $sent |
+  if ($sent | type) == "array" then [$sent[] | cell]
+  else . as $a | [range(1; 4) as $n | ($lift + ($n | tostring)) as $f |
+    (($a[$f + "ActualLift"] | tonumber?) // null) as $actual |
+    (if $actual != null then
+       {value: (if $actual < 0 then -$actual else $actual end), status: (if $actual > 0 then "good" else "bad" end)}
+     else
+       ([$a[$f + ("Change2", "Change1", "Declaration", "AutomaticProgression")] | tonumber? // empty | select(. > 0)] | .[0]) as $w |
+       {value: $w, status: (if $w then "request" else "empty" end)}
+     end) | cell]
+  end;
+
+# "Men" / "Women" / "Men+Women" for M, F, MF.
+def gender_label($g):
+  if $g == "M" then tx("Gender.Men"; "Men") elif $g == "F" then tx("Gender.Women"; "Women")
+  else tx("Gender.Men"; "Men") + "+" + tx("Gender.Women"; "Women") end;
+
 # One grid row from a session athlete (or a spacer).
 def row:
   if .isSpacer then {spacer: true}
   else
-    (.classname // "") as $class |
+    (.classname // "") as $class | ($options.score // "none") as $system |
     { key,
       startNumber: (.startNumber | text),
       name: (.fullName // (((.lastName // "") | ascii_upcase) + ", " + (.firstName // ""))),
@@ -71,6 +113,8 @@ def row:
       bestCleanJerk: (.bestCleanJerk | text), cleanJerkRank: (.cleanJerkRank | text),
       total: (.total | text), totalRank: (.totalRank | text),
       sinclair: (.sinclair | text), sinclairRank: (.sinclairRank | text),
+      score: (if score_title($system) then (.scores[$system] | score_text) else "" end),
+      scoreRank: (if score_title($system) then (.scores[$system + "Rank"] | text) else "" end),
       current: ($class | test("current")), next: ($class == "next"),
       classname: $class }
   end;
@@ -139,7 +183,8 @@ def standard_grid($athletes; $title):
     headers: grid_headers,
     columns: { liftRanks: ($s.showLiftRanks | truthy), totalRank: (($s.showTotalRank // "true") | truthy),
                sinclair: ($s.showSinclair | truthy), sinclairRank: ($s.showSinclairRank | truthy),
-               bodyWeight: ($s.showBodyWeight | truthy) },
+               bodyWeight: ($s.showBodyWeight | truthy),
+               score: score_title($options.score // "none") },
     rows: [$athletes[] | row],
     leaders: { visible: ($options.showLeaders != false and ((.leaders // []) | map(select(.isSpacer | not)) | length) > 0),
                title: tx("Leaders"; "Leaders"),

@@ -1,5 +1,5 @@
-//! The six built-in plugins against the real captured OWLCMS session: names, order, statuses,
-//! translated labels, records, barbell; and the JSON API around them.
+//! The built-in plugins against the real captured OWLCMS session: names, order, statuses,
+//! translated labels, records, barbell, scores; and the JSON API around them.
 
 mod common;
 
@@ -74,7 +74,7 @@ async fn lifting_order_view_from_real_payloads() {
     assert_eq!(v["headers"]["cleanJerk"], "Clean&Jerk", "HTML entity decoded");
     assert_eq!(
         v["columns"],
-        json!({"liftRanks": false, "totalRank": true, "sinclair": false, "sinclairRank": false, "bodyWeight": false})
+        json!({"liftRanks": false, "totalRank": true, "sinclair": false, "sinclairRank": false, "bodyWeight": false, "score": null})
     );
     assert_eq!(v["records"]["visible"], true);
     assert_eq!(v["records"]["federations"], json!(["Norgesrekord"]));
@@ -191,9 +191,60 @@ async fn debug_input_shows_the_mapping_document() {
     assert_eq!(input["current"]["fullName"], "KJELLEVAND, Jørgen");
     assert_eq!(input["current"]["nextAttempt"], json!({"lift": "cleanJerk", "attempt": 3, "weight": 170}));
     assert_eq!(input["liftingOrder"].as_array().unwrap().len(), 5);
-    assert_eq!(input["options"], json!({"showLeaders": true, "showRecords": true, "size": 1, "theme": "dark"}));
+    assert_eq!(
+        input["options"],
+        json!({"score": "none", "showLeaders": true, "showRecords": true, "size": 1, "theme": "dark"})
+    );
     assert!(input["state"].get("sessionAthletes").is_none());
     assert!(input.get("database").is_none(), "the database only for plugins that require it");
+    assert!(input.get("competitionAthletes").is_none());
+}
+
+/// The engine's score of a session athlete of the input document, recomputed here.
+fn engine_scores(athlete: &Value, competition_year: i32) -> [Option<f64>; 4] {
+    use owlcms_tracker::scoring::*;
+    let lifts = AthleteLifts::from_json(athlete);
+    let (total, bw, gender) =
+        (f64::from(lifts.total(TotalRule::RequireBothLifts)), lifts.body_weight.unwrap(), lifts.gender.unwrap());
+    let age = lifts.age_in(competition_year).unwrap();
+    let round = |v: f64| (v * 1000.0).round() / 1000.0;
+    [
+        Some(round(sinclair(total, bw, gender, SinclairYear::Y2024))),
+        (age >= 30).then(|| round(masters_sinclair(total, bw, gender, age))),
+        Some(round(qpoints(total, bw, gender))),
+        Some(round(gamx(total, bw, gender))),
+    ]
+}
+
+#[tokio::test]
+async fn every_athlete_carries_the_engines_scores() {
+    let (t, _owlcms) = live().await;
+    let input = view(&t, "plugin=lifting-order&fop=A&debug=input").await;
+    assert_eq!(input["scoring"]["sinclairYear"], 2024, "the competition's sinclairYear");
+    // OWLCMS showed Sinclair 325.085 for KJELLEVAND (295 kg, 111.01 kg) in this capture.
+    let current = &input["current"];
+    assert_eq!((current["totalKg"].clone(), current["scores"]["sinclair"].clone()), (json!(295), json!(325.085)));
+    assert_eq!(current["scores"]["predicted"]["total"], 300, "170 kg asked for the last clean & jerk");
+    for athlete in input["athletes"].as_array().unwrap() {
+        let scores = &athlete["scores"];
+        let got = ["sinclair", "smhf", "qpoints", "gamx"].map(|s| scores[s].as_f64());
+        assert_eq!(got, engine_scores(athlete, 2024), "{}", athlete["fullName"]);
+        // OWLCMS ranks Sinclair within the gender across the competition, and so does the engine.
+        assert_eq!(
+            scores["sinclairRank"].to_string(),
+            athlete["sinclairRank"].as_str().unwrap(),
+            "{}",
+            athlete["fullName"]
+        );
+        assert_eq!(format!("{:.3}", scores["sinclair"].as_f64().unwrap()), athlete["sinclair"].as_str().unwrap());
+    }
+    let v = &view(&t, "plugin=lifting-order&fop=A&score=sinclair").await["view"];
+    assert_eq!(v["columns"]["score"], "Sinclair");
+    assert_eq!((v["rows"][1]["score"].clone(), v["rows"][1]["scoreRank"].clone()), (json!("325.085"), json!("7")));
+    let v = &view(&t, "plugin=start-order&fop=A&score=smhf&lang=fr").await["view"];
+    assert_eq!(v["columns"]["score"], "SM(H)F");
+    let kvaerno = v["rows"].as_array().unwrap().iter().find(|r| r["lastName"] == "Kværnø").unwrap();
+    assert_eq!((kvaerno["score"].clone(), kvaerno["scoreRank"].clone()), (json!("-"), json!("")), "no SMHF under 30");
 }
 
 /// The code block that follows `marker` in plugins/README.md.

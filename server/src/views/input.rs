@@ -1,7 +1,11 @@
 //! The one JSON document every mapping receives (documented field by field in
 //! `plugins/README.md`): the FOP snapshot with athletes resolved in start and lifting order,
-//! the competition, values the engine derives, and the request's options and language.
+//! the competition, values the engine derives (including every athlete's `scores`, see
+//! [`super::scores`]), competition-wide athletes for plugins that require the database (see
+//! [`super::roster`]), and the request's options and language.
 
+use super::roster::Roster;
+use super::scores::{self, ScoreSettings};
 use crate::hub::fop::{FopSnapshot, OrderItem};
 use crate::hub::{HubState, now_ms};
 use crate::protocol::scalar::{as_i64, key_string};
@@ -20,8 +24,11 @@ pub struct InputParts<'a> {
     pub options: &'a Value,
     /// Resolved locale.
     pub lang: &'a str,
-    /// Whether to include the whole database.
+    /// Whether to include the whole database and `competitionAthletes`.
     pub with_database: bool,
+    /// Competition-wide athletes: score ranks and team points of session athletes come from
+    /// it. Without it, session athletes are scored alone (no ranks, no team points).
+    pub roster: Option<&'a Roster>,
 }
 
 /// Builds the mapping input.
@@ -61,8 +68,10 @@ pub fn build(parts: &InputParts<'_>) -> Value {
         "platform": null,
         "barbell": null,
     });
+    let scorer = Scorer { roster: parts.roster, settings: ScoreSettings::from_competition(&doc["competition"]) };
+    doc["scoring"] = parts.roster.map_or(Value::Null, Roster::scoring_json);
     if let Some(fop) = parts.fop {
-        add_fop(&mut doc, fop);
+        add_fop(&mut doc, fop, &scorer);
         let platform = database
             .and_then(|db| db.raw["platforms"].as_array())
             .and_then(|platforms| platforms.iter().find(|p| p["name"] == fop.name.as_str()))
@@ -79,13 +88,34 @@ pub fn build(parts: &InputParts<'_>) -> Value {
     }
     if parts.with_database {
         doc["database"] = database.map_or(Value::Null, |db| db.raw.clone());
+        doc["competitionAthletes"] = parts.roster.map_or(json!([]), |r| r.competition_athletes().clone());
     }
     doc
 }
 
-fn add_fop(doc: &mut Value, fop: &FopSnapshot) {
+/// Adds `scores` to athletes: from the roster when it knows the athlete, else computed alone.
+struct Scorer<'a> {
+    roster: Option<&'a Roster>,
+    settings: ScoreSettings,
+}
+
+impl Scorer<'_> {
+    fn athlete(&self, key: &str, athlete: &Value) -> Value {
+        let mut out = enrich(key, athlete);
+        let scores = self.roster.and_then(|r| r.scores_of(key)).unwrap_or_else(|| {
+            let alone = scores::score(&crate::scoring::AthleteLifts::from_json(athlete), &self.settings);
+            scores::to_json(&alone, &[None; 5], None)
+        });
+        if let Some(map) = out.as_object_mut() {
+            map.insert("scores".into(), scores);
+        }
+        out
+    }
+}
+
+fn add_fop(doc: &mut Value, fop: &FopSnapshot, scorer: &Scorer<'_>) {
     let athletes = &fop.derived.athletes;
-    let resolve = |key: &str| athletes.get(key).map(|a| enrich(key, a));
+    let resolve = |key: &str| athletes.get(key).map(|a| scorer.athlete(key, a));
     let order = |items: &[OrderItem]| -> Vec<Value> {
         items
             .iter()
@@ -113,7 +143,7 @@ fn add_fop(doc: &mut Value, fop: &FopSnapshot) {
                     if let Some(Value::Object(display)) = entry.get("displayInfo") {
                         merged.extend(display.clone());
                     }
-                    Some(enrich(&key, &Value::Object(merged)))
+                    Some(scorer.athlete(&key, &Value::Object(merged)))
                 })
                 .collect()
         })
@@ -140,7 +170,7 @@ fn add_fop(doc: &mut Value, fop: &FopSnapshot) {
 }
 
 /// A session athlete with its normalised key and numbers the engine derives from the lifts.
-fn enrich(key: &str, athlete: &Value) -> Value {
+pub(crate) fn enrich(key: &str, athlete: &Value) -> Value {
     let mut out = athlete.as_object().cloned().unwrap_or_default();
     let lift = |prefix: &str, n: usize, field: &str| as_i64(athlete.get(format!("{prefix}{n}{field}").as_str()));
     let mut done = 0;

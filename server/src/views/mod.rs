@@ -2,23 +2,31 @@
 //! task runs the plugin's mapping when the FOP's data, the plugin, the database or the
 //! translations change (never on clock or decision events), serialises the result once, and
 //! shares the same bytes with every viewer. A view nobody watches is released.
+//!
+//! Views of plugins that require the database show the whole competition, so they also run
+//! when any FOP's data changes. The competition-wide athletes ([`roster::Roster`]) are built
+//! once per change and shared by all views.
 
 pub mod events;
 pub mod input;
 pub mod plates;
+pub mod roster;
+pub mod scores;
 pub mod worker;
 
-use crate::hub::{AssetKind, FopSnapshot, HubHandle, HubState};
+use crate::hub::{AssetKind, FopSnapshot, HubEvent, HubHandle, HubState};
 use crate::plugins::manifest::Requirement;
 use crate::plugins::registry::{Catalog, Registry};
 use axum::body::Bytes;
 use parking_lot::Mutex;
+use roster::{Roster, RosterKey};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info_span, warn};
 use worker::Workers;
@@ -54,6 +62,8 @@ pub struct ViewStats {
     pub mapping_runs: AtomicU64,
     /// Mapping runs that failed.
     pub mapping_errors: AtomicU64,
+    /// Competition-wide rosters built.
+    pub roster_builds: AtomicU64,
 }
 
 /// The view cache.
@@ -67,6 +77,10 @@ pub struct Views {
     /// Counters.
     pub stats: ViewStats,
     shutdown: CancellationToken,
+    /// The last roster; a tokio mutex so that views needing it at once wait for one build.
+    roster: tokio::sync::Mutex<Option<Arc<Roster>>>,
+    /// Where OWLCMS's flags are extracted (team flags of competition-wide athletes).
+    flags_dir: PathBuf,
 }
 
 /// What a view's inputs looked like when it last ran; a run is needed when this changes.
@@ -76,11 +90,13 @@ struct Inputs {
     fop_data_version: u64,
     database: Option<String>,
     translations: usize,
+    /// For plugins that require the database: every FOP's data version and the flags.
+    competition: Option<RosterKey>,
 }
 
 impl Views {
-    /// Creates the cache.
-    pub fn new(hub: HubHandle, registry: Arc<Registry>, shutdown: CancellationToken) -> Arc<Views> {
+    /// Creates the cache; `flags_dir` is the folder OWLCMS's flags are extracted to.
+    pub fn new(hub: HubHandle, registry: Arc<Registry>, flags_dir: PathBuf, shutdown: CancellationToken) -> Arc<Views> {
         Arc::new(Views {
             hub,
             registry,
@@ -89,7 +105,40 @@ impl Views {
             runtime_errors: Mutex::default(),
             stats: ViewStats::default(),
             shutdown,
+            roster: tokio::sync::Mutex::default(),
+            flags_dir,
         })
+    }
+
+    /// What a roster built now would be built from.
+    fn roster_key(&self, state: &HubState) -> (RosterKey, Vec<Arc<FopSnapshot>>) {
+        let fops: Vec<Arc<FopSnapshot>> = state.fops.iter().filter_map(|name| self.hub.fop(name)).collect();
+        let key = RosterKey {
+            database: state.database.as_ref().map(|d| d.checksum.clone()),
+            fops: fops.iter().map(|f| (f.name.clone(), f.data_version)).collect(),
+            flags: state.assets.get(&AssetKind::Flags).map(|a| a.loaded_at_ms),
+        };
+        (key, fops)
+    }
+
+    /// The competition-wide athletes for the current state, built at most once per change
+    /// (off the async threads: a national meet has a thousand athletes to score and rank).
+    pub async fn roster(&self, state: &HubState) -> Arc<Roster> {
+        let (key, fops) = self.roster_key(state);
+        let mut cached = self.roster.lock().await;
+        if let Some(roster) = cached.as_ref().filter(|r| r.key == key) {
+            return roster.clone();
+        }
+        let database = state.database.clone();
+        let flags_dir = self.flags_dir.clone();
+        let build = move || {
+            let flags = roster::flag_files(&flags_dir);
+            Roster::build(key, database.as_deref(), &fops, flags)
+        };
+        let roster = Arc::new(tokio::task::spawn_blocking(build).await.unwrap_or_default());
+        self.stats.roster_builds.fetch_add(1, Ordering::Relaxed);
+        *cached = Some(roster.clone());
+        roster
     }
 
     /// Subscribes to a view, starting its task if nobody watches it yet.
@@ -130,6 +179,8 @@ impl Views {
         let mut fop_rx = key.fop.as_deref().and_then(|f| self.hub.watch_fop(f));
         let mut last: Option<Inputs> = None;
         let options: Value = serde_json::from_str(&key.options).unwrap_or_default();
+        // Data changes of every FOP, for plugins that show the whole competition.
+        let mut competition_rx: Option<broadcast::Receiver<HubEvent>> = None;
         loop {
             let catalog = catalog_rx.borrow_and_update().clone();
             let state = state_rx.borrow_and_update().clone();
@@ -139,11 +190,19 @@ impl Views {
                 fop_rx = key.fop.as_deref().and_then(|f| self.hub.watch_fop(f));
             }
             if let Some(plugin) = catalog.plugin(&key.plugin) {
+                let wide = plugin.config.requires.contains(&Requirement::Database);
+                if !wide {
+                    competition_rx = None;
+                } else if competition_rx.is_none() {
+                    // Subscribed before the versions are read, so no change slips between.
+                    competition_rx = Some(self.hub.events());
+                }
                 let inputs = Inputs {
                     plugin_revision: plugin.revision,
                     fop_data_version: fop.as_ref().map_or(0, |f| f.data_version),
                     database: state.database.as_ref().map(|d| d.checksum.clone()),
                     translations: state.translations.as_ref().map_or(0, |t| Arc::as_ptr(t) as usize),
+                    competition: wide.then(|| self.roster_key(&state).0),
                 };
                 if last.as_ref() != Some(&inputs) {
                     let previous = tx.borrow().clone();
@@ -164,6 +223,7 @@ impl Views {
                 changed = catalog_rx.changed() => if changed.is_err() { return },
                 changed = state_rx.changed() => if changed.is_err() { return },
                 Some(()) = async { match fop_rx.as_mut() { Some(rx) => rx.changed().await.ok(), None => std::future::pending().await } } => {}
+                Some(()) = next_data_change(competition_rx.as_mut()) => {}
                 () = self.shutdown.cancelled() => return,
             }
         }
@@ -181,7 +241,9 @@ impl Views {
         let Some(plugin) = catalog.plugin(&key.plugin).cloned() else { return previous.clone() };
         self.request_assets(&plugin.config.requires, state).await;
         let with_database = plugin.config.requires.contains(&Requirement::Database);
-        let input = input::build(&input::InputParts { state, fop, options, lang: &key.lang, with_database });
+        let roster = self.roster(state).await;
+        let parts = input::InputParts { state, fop, options, lang: &key.lang, with_database, roster: Some(&roster) };
+        let input = input::build(&parts);
         let translations: Value = state
             .translations
             .as_ref()
@@ -241,6 +303,20 @@ impl Views {
             .collect();
         if !missing.is_empty() && !state.diagnostics.connections.is_empty() {
             self.hub.request_resources(missing).await;
+        }
+    }
+}
+
+/// Waits for the next data change of any FOP (`None` when there is nothing to wait for). A
+/// reader that fell behind has missed changes, so it reports one.
+async fn next_data_change(rx: Option<&mut broadcast::Receiver<HubEvent>>) -> Option<()> {
+    let Some(rx) = rx else { return std::future::pending().await };
+    loop {
+        match rx.recv().await {
+            Ok(HubEvent::Fop { change, .. }) if change.data => return Some(()),
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(_)) => return Some(()),
+            Err(broadcast::error::RecvError::Closed) => return None,
         }
     }
 }

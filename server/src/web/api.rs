@@ -71,12 +71,14 @@ pub(super) async fn view(
         let fop = request.key.fop.as_deref().and_then(|f| app.hub.fop(f));
         let options: Value = serde_json::from_str(&request.key.options).unwrap_or_default();
         let with_database = request.plugin.config.requires.contains(&crate::plugins::manifest::Requirement::Database);
+        let roster = app.views.roster(&state).await;
         let parts = input::InputParts {
             state: &state,
             fop: fop.as_deref(),
             options: &options,
             lang: &request.key.lang,
             with_database,
+            roster: Some(&roster),
         };
         return Ok(Json(input::build(&parts)).into_response());
     }

@@ -81,6 +81,7 @@ pub(super) async fn health(
             "active": app.views.active(),
             "mappingRuns": app.views.stats.mapping_runs.load(Ordering::Relaxed),
             "mappingErrors": app.views.stats.mapping_errors.load(Ordering::Relaxed),
+            "rosterBuilds": app.views.stats.roster_builds.load(Ordering::Relaxed),
         },
         "plugins": {
             "loaded": catalog.ids().len(),
