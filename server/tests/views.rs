@@ -35,7 +35,22 @@ async fn all_built_in_plugins_load() {
     let t = TestServer::start().await;
     let plugins: Value = reqwest::get(t.http("/api/plugins")).await.unwrap().json().await.unwrap();
     let ids: Vec<&str> = plugins["plugins"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["attempt-bar", "attempt-board", "lifting-order", "lower-third", "rankings", "start-order"]);
+    assert_eq!(
+        ids,
+        [
+            "attempt-bar",
+            "attempt-board",
+            "lifting-order",
+            "lower-third",
+            "medal-count",
+            "rankings",
+            "referee-assignments",
+            "results-protocol",
+            "start-order",
+            "team-rankings",
+            "team-scoreboard"
+        ]
+    );
     for plugin in plugins["plugins"].as_array().unwrap() {
         assert_eq!(plugin["status"], "ok", "{plugin}");
     }
@@ -166,7 +181,7 @@ async fn api_errors_list_what_exists() {
     let response = reqwest::get(t.http("/api/view?plugin=nope&fop=A")).await.unwrap();
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["details"]["plugins"].as_array().unwrap().len(), 6, "{body}");
+    assert_eq!(body["details"]["plugins"].as_array().unwrap().len(), 11, "{body}");
     let response = reqwest::get(t.http("/api/view?plugin=lifting-order")).await.unwrap();
     assert_eq!(response.status(), 400);
     let body: Value = response.json().await.unwrap();

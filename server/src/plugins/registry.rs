@@ -373,7 +373,19 @@ mod tests {
         let catalog = registry.catalog();
         assert_eq!(
             catalog.ids(),
-            ["attempt-bar", "attempt-board", "lifting-order", "lower-third", "rankings", "start-order"]
+            [
+                "attempt-bar",
+                "attempt-board",
+                "lifting-order",
+                "lower-third",
+                "medal-count",
+                "rankings",
+                "referee-assignments",
+                "results-protocol",
+                "start-order",
+                "team-rankings",
+                "team-scoreboard"
+            ]
         );
         assert!(catalog.entries.values().all(|e| e.problem.is_none()));
     }

@@ -1,0 +1,224 @@
+//! Team plugins against a real server fed a small competition built by hand, so that every
+//! expected place, team point and team score is worked out here: two teams of four men (team
+//! size 3) and one man who is not a team member. Then a live session update changes a result
+//! and both the team scoreboard and the competition-wide team rankings follow.
+
+mod common;
+
+use common::*;
+use owlcms_tracker::scoring::{Gender, SinclairYear, sinclair};
+use serde_json::{Value, json};
+
+const ZULU: i64 = 1;
+const ALPHA: i64 = 2;
+
+/// One lifter: key, name, team, category (SM_M<max>), body weight, snatches, clean & jerks
+/// (negative = failed), team member, session.
+struct Lifter(i64, &'static str, i64, i64, f64, [i64; 3], [i64; 3], bool, &'static str);
+
+const LIFTERS: [Lifter; 9] = [
+    // SM 81: a1 300 (1st, 28), b1 290 (2nd, 25), a2 280 (3rd, 23), b2 bombs the snatch (no place).
+    Lifter(11, "Aaberg", ZULU, 81, 80.5, [130, 135, -140], [160, 165, -170], true, "S1"),
+    Lifter(21, "Berg", ALPHA, 81, 79.9, [125, 130, -135], [155, 160, -165], true, "S1"),
+    Lifter(12, "Aas", ZULU, 81, 78.2, [120, 125, -130], [150, 155, -160], true, "S1"),
+    Lifter(22, "Bø", ALPHA, 81, 80.0, [-120, -120, -120], [150, 155, 160], true, "S1"),
+    // SM 89: a3 310 (1st, 28), b3 300 (2nd, 25), b4 295 (3rd, 23), a4 290 (4th, 22).
+    Lifter(13, "Aune", ZULU, 89, 88.1, [135, 140, -145], [165, 170, -175], true, "S1"),
+    Lifter(23, "Brekke", ALPHA, 89, 87.0, [130, 135, -140], [160, 165, -170], true, "S1"),
+    Lifter(24, "Bakke", ALPHA, 89, 85.5, [125, 130, -135], [160, 165, -170], true, "S1"),
+    Lifter(14, "Amundsen", ZULU, 89, 86.2, [120, 125, -130], [160, 165, -170], true, "S2"),
+    // SM 96: first place, but not a team member: no team points, never counted.
+    Lifter(15, "Andersen", ZULU, 96, 95.0, [150, 155, 160], [180, 185, 190], false, "S1"),
+];
+
+fn athlete(l: &Lifter) -> Value {
+    let mut a = json!({
+        "key": l.0, "lastName": l.1, "firstName": "Ola", "gender": "M", "bodyWeight": l.4,
+        "categoryCode": format!("SM_M{}", l.3), "team": l.2, "fullBirthDate": [1995, 5, 5],
+        "startNumber": l.0, "lotNumber": l.0, "sessionName": l.8,
+        "participations": [{"categoryCode": format!("SM_M{}", l.3), "teamMember": l.7}],
+    });
+    for (i, (s, c)) in l.5.iter().zip(l.6.iter()).enumerate() {
+        a[format!("snatch{}ActualLift", i + 1)] = json!(s);
+        a[format!("cleanJerk{}ActualLift", i + 1)] = json!(c);
+    }
+    a
+}
+
+fn database() -> Value {
+    let categories: Vec<Value> = [81, 89, 96]
+        .iter()
+        .map(|max| json!({"maximumWeight": max, "gender": "M", "categoryName": format!("SM {max}"), "active": true}))
+        .collect();
+    json!({
+        "formatVersion": "2.0",
+        "competition": {"competitionName": "Team Cup", "competitionDate": [2025, 6, 1], "mensTeamSize": 3,
+                        "womensTeamSize": 3, "sinclairYear": 2024, "snatchCJTotalMedals": false},
+        "ageGroups": [{"code": "SM", "championshipName": "Senior", "championshipType": "IWF", "gender": "M",
+                       "active": true, "categories": categories}],
+        "teams": [{"id": ZULU, "name": "Zulu WC"}, {"id": ALPHA, "name": "Alpha BC"}],
+        "sessions": [{"name": "S1", "platformName": "A", "done": true}, {"name": "S2", "platformName": "A", "done": false}],
+        "platforms": [{"name": "A"}],
+        "athletes": LIFTERS.iter().map(athlete).collect::<Vec<_>>(),
+        "records": [],
+    })
+}
+
+async fn competition() -> (TestServer, Owlcms) {
+    let t = TestServer::start().await;
+    let mut owlcms = t.owlcms().await;
+    owlcms.send_binary(database_zip_frame(&database())).await;
+    owlcms.send_binary(translations_zip_frame(&translations_json())).await;
+    owlcms.sync().await;
+    (t, owlcms)
+}
+
+async fn view(t: &TestServer, query: &str) -> Value {
+    let response = reqwest::get(t.http(&format!("/api/view?{query}"))).await.unwrap();
+    assert_eq!(response.status(), 200, "{query}");
+    response.json::<Value>().await.unwrap()["view"].clone()
+}
+
+/// (team, score, rank, counted athletes' last names) in view order.
+fn teams(view: &Value) -> Vec<(String, String, u64, Vec<String>)> {
+    view["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|team| {
+            let counted = team["athletes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a["counted"] == true)
+                .map(|a| a["name"].as_str().unwrap().split(',').next().unwrap().to_owned())
+                .collect();
+            (
+                team["name"].as_str().unwrap().to_owned(),
+                team["score"].as_str().unwrap().to_owned(),
+                team["rank"].as_u64().unwrap(),
+                counted,
+            )
+        })
+        .collect()
+}
+
+fn team(name: &str, score: &str, rank: u64, counted: &[&str]) -> (String, String, u64, Vec<String>) {
+    (name.to_owned(), score.to_owned(), rank, counted.iter().map(|s| s.to_uppercase()).collect())
+}
+
+#[tokio::test]
+async fn team_points_count_the_best_three_team_members() {
+    let (t, _owlcms) = competition().await;
+    let v = view(&t, "plugin=team-scoreboard&fop=A&gender=M").await;
+    assert_eq!(v["gender"], "M");
+    assert_eq!(v["counting"], json!({"M": 3}), "the competition's men's team size");
+    assert_eq!(
+        teams(&v),
+        vec![
+            team("Zulu WC", "79", 1, &["Aaberg", "Aune", "Aas"]),
+            team("Alpha BC", "73", 2, &["Berg", "Brekke", "Bakke"]),
+        ]
+    );
+    let zulu = &v["teams"][0]["athletes"];
+    let andersen = zulu.as_array().unwrap().iter().find(|a| a["name"] == "ANDERSEN, Ola").unwrap();
+    assert_eq!((andersen["points"].clone(), andersen["counted"].clone()), (json!("0"), json!(false)));
+    assert_eq!(zulu[0]["snatch"][2], json!({"value": 140, "status": "bad", "text": "(140)"}));
+    assert_eq!(zulu[0]["total"], "300");
+    // Fixed order: by team name, ranks unchanged.
+    let fixed = view(&t, "plugin=team-scoreboard&fop=A&gender=M&order=fixed").await;
+    assert_eq!(
+        teams(&fixed).iter().map(|t| (t.0.as_str(), t.2)).collect::<Vec<_>>(),
+        [("Alpha BC", 2), ("Zulu WC", 1)]
+    );
+    // Two counted per team: Zulu 28 + 28, Alpha 25 + 25.
+    let two = view(&t, "plugin=team-scoreboard&fop=A&gender=M&topMen=2").await;
+    assert_eq!(teams(&two)[0].1, "56");
+    assert_eq!(teams(&two)[1].1, "50");
+    assert!(view(&t, "plugin=team-scoreboard&fop=A&gender=F").await["teams"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_score_system_sums_the_best_scores() {
+    let (t, _owlcms) = competition().await;
+    let v = view(&t, "plugin=team-scoreboard&fop=A&gender=M&scoring=sinclair").await;
+    // The expected sums, from the engine's Sinclair of each lifter (3 decimals, as shown).
+    let score = |l: &Lifter| {
+        let best = |lifts: &[i64; 3]| lifts.iter().copied().filter(|w| *w > 0).max().unwrap_or(0);
+        let (s, c) = (best(&l.5), best(&l.6));
+        let total = if s > 0 && c > 0 { s + c } else { 0 };
+        (sinclair(total as f64, l.4, Gender::Male, SinclairYear::Y2024) * 1000.0).round() / 1000.0
+    };
+    let expected = |team_id: i64| {
+        let mut scores: Vec<f64> = LIFTERS.iter().filter(|l| l.2 == team_id && l.7).map(score).collect();
+        scores.sort_by(|a, b| b.total_cmp(a));
+        let sum: f64 = scores.iter().take(3).sum();
+        format!("{:.2}", (sum * 100.0).round() / 100.0)
+    };
+    let got: Vec<(String, String)> = teams(&v).into_iter().map(|t| (t.0, t.1)).collect();
+    let mut want = vec![("Zulu WC".to_owned(), expected(ZULU)), ("Alpha BC".to_owned(), expected(ALPHA))];
+    want.sort_by(|a, b| b.1.parse::<f64>().unwrap().total_cmp(&a.1.parse::<f64>().unwrap()));
+    assert_eq!(got, want);
+    assert_eq!(v["showPredicted"], true);
+    assert_eq!(v["teams"][0]["predicted"], v["teams"][0]["score"], "everyone is done: predicted = actual");
+    assert_eq!(v["headers"]["teamScore"], "Sinclair");
+}
+
+fn session_update(total_cj3: i64) -> Value {
+    let amundsen = LIFTERS.iter().find(|l| l.1 == "Amundsen").unwrap();
+    let mut record = athlete(amundsen);
+    record["cleanJerk3ActualLift"] = json!(total_cj3);
+    json!({
+        "fop": "A", "uiEvent": "LiftingOrderUpdated", "fopState": "CURRENT_ATHLETE_DISPLAYED", "sessionName": "S2",
+        "currentAthleteKey": 14, "startOrderKeys": [14], "liftingOrderKeys": [14],
+        "sessionAthletes": [{"athleteKey": "14", "athlete": record,
+                             "displayInfo": {"fullName": "AMUNDSEN, Ola", "teamName": "Zulu WC", "category": "SM 89"}}],
+    })
+}
+
+#[tokio::test]
+async fn live_session_results_override_the_database_everywhere() {
+    let (t, mut owlcms) = competition().await;
+    let mut rankings = SseClient::connect(&t.http("/api/stream?plugin=team-rankings"), None).await;
+    let (first, _) = rankings.next_of("view").await;
+    let standings = |v: &Value| -> Vec<(String, String)> {
+        v["view"]["pages"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["team"].as_str().unwrap().to_owned(), r["score"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    assert_eq!(first["view"]["pages"][0]["championship"], "Senior");
+    assert_eq!(standings(&first), [("Zulu WC".to_owned(), "79".to_owned()), ("Alpha BC".to_owned(), "73".to_owned())]);
+    let builds = || async { t.health().await.1["views"]["rosterBuilds"].as_u64().unwrap() };
+    let before = builds().await;
+    // Amundsen's last clean & jerk (180) in the running session: 305, 2nd in SM 89 (25 points).
+    owlcms.request("update", &session_update(180)).await;
+    let v = view(&t, "plugin=team-scoreboard&fop=A&gender=Current").await;
+    assert_eq!(v["gender"], "M", "the current session is all men");
+    assert_eq!(
+        teams(&v),
+        vec![
+            team("Zulu WC", "81", 1, &["Aaberg", "Aune", "Amundsen"]),
+            team("Alpha BC", "70", 2, &["Berg", "Brekke", "Bakke"]),
+        ]
+    );
+    let amundsen = v["teams"][0]["athletes"].as_array().unwrap().iter().find(|a| a["name"] == "AMUNDSEN, Ola").unwrap();
+    assert_eq!((amundsen["current"].clone(), amundsen["total"].clone()), (json!(true), json!("305")));
+    // The rankings view has no FOP, yet follows the FOP's change.
+    let (next, _) = rankings.next_of("view").await;
+    assert_eq!(standings(&next), [("Zulu WC".to_owned(), "81".to_owned()), ("Alpha BC".to_owned(), "70".to_owned())]);
+    assert_eq!(builds().await, before + 1, "one roster per data change, shared by every view");
+    let input: Value =
+        reqwest::get(t.http("/api/view?plugin=team-rankings&debug=input")).await.unwrap().json().await.unwrap();
+    let places: Vec<(String, Value, Value)> = input["competitionAthletes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["lastName"].as_str().unwrap().to_owned(), a["place"].clone(), a["teamPoints"].clone()))
+        .collect();
+    assert!(places.contains(&("Amundsen".into(), json!(2), json!(25))), "{places:?}");
+    assert!(places.contains(&("Bø".into(), Value::Null, json!(0))), "a bomb-out has no place: {places:?}");
+    assert!(places.contains(&("Andersen".into(), json!(1), json!(0))), "not a team member: {places:?}");
+}
