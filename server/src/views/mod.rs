@@ -53,6 +53,9 @@ pub struct ViewFrame {
     pub body: Option<Bytes>,
     /// The last mapping error; the previous body keeps serving meanwhile.
     pub error: Option<String>,
+    /// The `status` event data for this view's viewers (feed, protocol, plugin errors),
+    /// computed here once rather than by each viewer.
+    pub status: Arc<str>,
 }
 
 /// Counters for health and tests.
@@ -204,11 +207,23 @@ impl Views {
                     translations: state.translations.as_ref().map_or(0, |t| Arc::as_ptr(t) as usize),
                     competition: wide.then(|| self.roster_key(&state).0),
                 };
+                let previous = tx.borrow().clone();
+                let mut frame = (*previous).clone();
+                let mut changed = false;
                 if last.as_ref() != Some(&inputs) {
-                    let previous = tx.borrow().clone();
-                    let frame = self.compute(&key, &catalog, &state, fop.as_deref(), &options, &previous).await;
-                    tx.send_replace(Arc::new(frame));
+                    frame = self.compute(&key, &catalog, &state, fop.as_deref(), &options, &previous).await;
                     last = Some(inputs);
+                    changed = true;
+                }
+                let problem = catalog.entries.get(&key.plugin).and_then(|e| e.problem.as_ref()).map(|p| p.to_string());
+                let status = events::status(&state, fop.as_deref(), problem.or_else(|| frame.error.clone()).as_deref())
+                    .to_string();
+                if *frame.status != *status {
+                    frame.status = status.into();
+                    changed = true;
+                }
+                if changed {
+                    tx.send_replace(Arc::new(frame));
                 }
             }
             tokio::select! {
@@ -273,7 +288,7 @@ impl Views {
                 });
                 let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
                 let id = crate::hub::database::sha256_hex(&body)[7..23].to_owned();
-                ViewFrame { id, body: Some(body), error: None }
+                ViewFrame { id, body: Some(body), error: None, status: previous.status.clone() }
             }
             Err(message) => {
                 self.stats.mapping_errors.fetch_add(1, Ordering::Relaxed);

@@ -35,14 +35,12 @@ pub(super) async fn stream(
     let mut viewer = Viewer {
         view_rx: app.views.subscribe(request.key.clone()),
         fop: request.key.fop.clone(),
-        plugin: request.key.plugin.clone(),
         sent_view: last_id,
-        sent_status: Value::Null,
+        sent_status: Arc::from(""),
         first: true,
         app: app.clone(),
     };
     let mut hub_events = app.hub.events();
-    let mut catalog_rx = app.registry.watch();
     let shutdown = app.shutdown.clone();
     // The first event is the full view: give a view that nobody watched yet time to compute.
     let computed = viewer.view_rx.wait_for(|f| f.body.is_some() || f.error.is_some());
@@ -62,7 +60,7 @@ pub(super) async fn stream(
                 },
                 event = hub_events.recv() => match event {
                     Ok(HubEvent::Fop { change, snapshot, rendered }) if viewer.fop.as_deref() == Some(snapshot.name.as_str()) => {
-                        let mut out = Vec::new();
+                        let mut out = Vec::with_capacity(2);
                         if change.clock {
                             let data = rendered.clock.get_or_init(|| events::clock(&snapshot).to_string());
                             out.push(Event::default().event("clock").data(data.as_str()));
@@ -71,21 +69,13 @@ pub(super) async fn stream(
                             let data = rendered.decision.get_or_init(|| events::decision(&snapshot).to_string());
                             out.push(Event::default().event("decision").data(data.as_str()));
                         }
-                        // Only data changes can change what the status says (data arrived).
-                        if change.data {
-                            out.extend(viewer.status_if_changed());
-                        }
                         out
                     }
-                    Ok(HubEvent::Competition) => viewer.status_if_changed().into_iter().collect(),
-                    Ok(HubEvent::Fop { .. }) => Vec::new(),
+                    // Status changes reach viewers through their view's frame.
+                    Ok(HubEvent::Competition | HubEvent::Fop { .. }) => Vec::new(),
                     // Fell behind the shared event ring: send the latest state instead.
                     Err(RecvError::Lagged(_)) => viewer.resync(),
                     Err(RecvError::Closed) => break,
-                },
-                changed = catalog_rx.changed() => match changed {
-                    Ok(()) => viewer.status_if_changed().into_iter().collect(),
-                    Err(_) => break,
                 },
             };
             for event in events {
@@ -120,9 +110,8 @@ struct Viewer {
     app: Arc<AppState>,
     view_rx: tokio::sync::watch::Receiver<Arc<ViewFrame>>,
     fop: Option<String>,
-    plugin: String,
     sent_view: Option<String>,
-    sent_status: Value,
+    sent_status: Arc<str>,
     first: bool,
 }
 
@@ -164,16 +153,11 @@ impl Viewer {
     }
 
     fn status_if_changed(&mut self) -> Option<Event> {
-        let state = self.app.hub.state();
-        let fop = self.fop.as_deref().and_then(|f| self.app.hub.fop(f));
-        let catalog = self.app.registry.catalog();
-        let problem = catalog.entries.get(&self.plugin).and_then(|e| e.problem.as_ref()).map(|p| p.to_string());
-        let frame_error = self.view_rx.borrow().error.clone();
-        let status = events::status(&state, fop.as_deref(), problem.or(frame_error).as_deref());
-        if status == self.sent_status {
+        let status = self.view_rx.borrow().status.clone();
+        if status.is_empty() || status == self.sent_status {
             return None;
         }
-        self.sent_status = status;
-        Some(json_event("status", &self.sent_status))
+        self.sent_status = status.clone();
+        Some(Event::default().event("status").data(&*status))
     }
 }
