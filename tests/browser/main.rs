@@ -60,7 +60,7 @@ struct Rig {
     tracker: Tracker,
     owlcms: Owlcms,
     chrome: Chrome,
-    _plugins: tempfile::TempDir,
+    plugins: tempfile::TempDir,
 }
 
 impl Rig {
@@ -95,7 +95,7 @@ impl Rig {
             &[],
         );
         let owlcms = Owlcms::competition(&format!("ws://{}/ws", tracker.addr)).await;
-        Rig { tracker, owlcms, chrome: Chrome::launch(), _plugins: plugins }
+        Rig { tracker, owlcms, chrome: Chrome::launch(), plugins }
     }
 
     async fn open(&self, path: &str, size: (u32, u32)) -> Page {
@@ -433,7 +433,7 @@ async fn landing_page_lists_plugins_and_builds_option_urls() {
     );
     assert!(!board.eval("document.body.innerText").await.as_str().unwrap().contains('!'), "no untranslated !keys");
     // A plugin saved with a mistake shows up at once, with its error on its card.
-    let broken = rig._plugins.path().join("broken-board");
+    let broken = rig.plugins.path().join("broken-board");
     std::fs::create_dir_all(&broken).unwrap();
     std::fs::write(
         broken.join("config.json"),
@@ -534,7 +534,7 @@ async fn overlays_and_the_generic_table() {
 
     // A page kind this client does not draw: its view as readable JSON, with the plugin's
     // own style sheet applied (no rebuild).
-    let raw = rig._plugins.path().join("raw-document");
+    let raw = rig.plugins.path().join("raw-document");
     std::fs::create_dir_all(&raw).unwrap();
     std::fs::write(raw.join("config.json"), r#"{"name": "Raw", "page": "document", "category": "documents"}"#).unwrap();
     std::fs::write(raw.join("mapping.jq"), "{ fop: .fop, athletes: (.athletes | length) }").unwrap();
@@ -597,7 +597,7 @@ async fn a_board_shows_it_is_stale_while_the_server_is_away_and_recovers() {
     )
     .await;
     assert!(page.eval("!document.querySelector('.conn-marker')").await.as_bool().unwrap());
-    let Rig { tracker, owlcms, chrome, _plugins } = rig;
+    let Rig { tracker, owlcms, chrome, plugins: _plugins } = rig;
     drop(owlcms);
     drop(tracker);
     page.wait_for("stale board", "document.documentElement.classList.contains('stale') && document.querySelector('.conn-marker')?.textContent === 'reconnecting…'", PATIENCE)
