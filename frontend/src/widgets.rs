@@ -163,10 +163,11 @@ pub fn status_banner(live: Live) -> impl IntoView {
                 return None;
             }
             let (class, icon) = match s.state.as_str() {
-                "waiting" => ("banner waiting", "⏳"),
-                _ => ("banner error", "⚠"),
+                // No emoji: TV browsers often lack an emoji font.
+                "waiting" => ("banner waiting", ""),
+                _ => ("banner error", "⚠ "),
             };
-            Some(view! { <div class=class data-status=s.state.clone()>{icon}" "{s.message.clone()}</div> })
+            Some(view! { <div class=class data-status=s.state.clone()>{icon}{s.message.clone()}</div> })
         })
     }
 }

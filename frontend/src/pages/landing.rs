@@ -84,7 +84,7 @@ pub fn Landing() -> impl IntoView {
                 } else {
                     "Waiting for OWLCMS. This page updates by itself when data arrives."
                 };
-                out.push(view! { <div class="banner waiting" data-banner="waiting">"⏳ "{text}</div> }.into_any());
+                out.push(view! { <div class="banner waiting" data-banner="waiting">{text}</div> }.into_any());
             } else if !c.owlcms_connected {
                 out.push(
                     view! { <div class="banner note" data-banner="disconnected">"OWLCMS is not connected: the boards show the last data received."</div> }
