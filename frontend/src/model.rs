@@ -367,6 +367,10 @@ pub struct Row {
     pub sinclair: Text,
     /// Sinclair rank.
     pub sinclair_rank: Text,
+    /// Score of the chosen system (`columns.score`).
+    pub score: Text,
+    /// Score rank.
+    pub score_rank: Text,
     /// Lifting now.
     pub current: Flag,
     /// Lifting next.
@@ -417,6 +421,8 @@ pub struct Columns {
     pub sinclair_rank: Flag,
     /// Body weight.
     pub body_weight: Flag,
+    /// Title of the score column; empty (`null`): no score columns.
+    pub score: Text,
 }
 
 impl Default for Columns {
@@ -427,6 +433,7 @@ impl Default for Columns {
             sinclair: Flag(false),
             sinclair_rank: Flag(false),
             body_weight: Flag(false),
+            score: Text::default(),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 mod cdp;
 mod owlcms;
+mod teams;
 
 use cdp::{Chrome, Page};
 use e2e::Tracker;

@@ -64,6 +64,9 @@ fn column_count(c: &Columns) -> usize {
     if c.sinclair_rank.0 {
         n += 1;
     }
+    if !c.score.is_empty() {
+        n += 2;
+    }
     n
 }
 
@@ -93,6 +96,10 @@ fn header(h: &Headers, c: &Columns) -> impl IntoView + use<> {
                 {c.total_rank.0.then(|| view! { <th rowspan="2" class="rank total-rank">{h.rank.0.clone()}</th> })}
                 {c.sinclair.0.then(|| view! { <th rowspan="2" class="sinclair">{h.sinclair.0.clone()}</th> })}
                 {c.sinclair_rank.0.then(|| view! { <th rowspan="2" class="rank">{h.rank.0.clone()}</th> })}
+                {(!c.score.is_empty()).then(|| view! {
+                    <th rowspan="2" class="sinclair score">{c.score.0.clone()}</th>
+                    <th rowspan="2" class="rank score-rank">{h.rank.0.clone()}</th>
+                })}
             </tr>
             <tr class="head2">{attempts()}{attempts()}</tr>
         </thead>
@@ -138,6 +145,10 @@ fn row(r: &Row, c: &Columns, span: usize, leader: bool) -> AnyView {
             {c.total_rank.0.then(|| view! { <td class="rank total-rank">{r.total_rank.0.clone()}</td> })}
             {c.sinclair.0.then(|| view! { <td class="sinclair">{r.sinclair.0.clone()}</td> })}
             {c.sinclair_rank.0.then(|| view! { <td class="rank">{r.sinclair_rank.0.clone()}</td> })}
+            {(!c.score.is_empty()).then(|| view! {
+                <td class="sinclair score">{r.score.0.clone()}</td>
+                <td class="rank score-rank">{r.score_rank.0.clone()}</td>
+            })}
         </tr>
     }
     .into_any()

@@ -1,7 +1,7 @@
 //! A plugin page (`/<plugin>?fop=…`): opens the stream, applies the plugin's options (theme,
 //! size, style sheet) and draws the view with the renderer its page kind names.
 
-use super::{board, grid, overlays, table};
+use super::{board, document, grid, overlays, table, team_board};
 use crate::dom;
 use crate::layout::{fit_floor, next_fit_both};
 use crate::live::{Link, Live};
@@ -18,7 +18,7 @@ const MIN_FONT_PX: f64 = 11.0;
 
 /// Page kinds whose content is a long list: they are auto-fitted to the screen height.
 fn fits(page: &str) -> bool {
-    !matches!(page, "attempt-board" | "attempt-bar" | "lower-third")
+    !matches!(page, "attempt-board" | "attempt-bar" | "lower-third" | "document")
 }
 
 /// The page of plugin `plugin`.
@@ -155,6 +155,8 @@ fn dispatch(live: Live, envelope: &Envelope) -> AnyView {
         "attempt-board" => parsed::<BoardView>(envelope).map(|v| board::render(live, v)),
         "attempt-bar" => parsed::<BarView>(envelope).map(|v| overlays::attempt_bar_page(live, v)),
         "lower-third" => parsed::<LowerThirdView>(envelope).map(|v| overlays::lower_third_page(live, v)),
+        "team-board" => parsed::<team_board::TeamBoardView>(envelope).map(|v| team_board::render(live, v)),
+        "document" => parsed::<document::DocumentView>(envelope).map(document::render),
         "generic-table" => TableView::from_view(&envelope.view)
             .map(table::render)
             .ok_or_else(|| "A generic-table view needs \"columns\" and \"rows\" arrays; the view as sent:".to_owned()),
