@@ -170,7 +170,10 @@ async fn results_protocol_prints_on_a4() {
             "running header printed"
         );
     }
-    page.screenshot(&screenshots().join("document-print-tv.png")).await;
+    // What the first sheet looks like: A4 at 96 dpi.
+    page.viewport(794, 1123).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    page.screenshot(&screenshots().join("document-print-a4.png")).await;
     page.call("Emulation.setEmulatedMedia", json!({"media": ""})).await;
     // A4 in inches; the page's own @page size wins when preferCSSPageSize is set.
     let pdf = page
