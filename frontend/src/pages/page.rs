@@ -156,7 +156,10 @@ fn dispatch(live: Live, envelope: &Envelope) -> AnyView {
         "attempt-bar" => parsed::<BarView>(envelope).map(|v| overlays::attempt_bar_page(live, v)),
         "lower-third" => parsed::<LowerThirdView>(envelope).map(|v| overlays::lower_third_page(live, v)),
         "team-board" => parsed::<team_board::TeamBoardView>(envelope).map(|v| team_board::render(live, v)),
-        "document" => parsed::<document::DocumentView>(envelope).map(document::render),
+        // Any other document (no sessions) shows as JSON, like an unknown page kind.
+        "document" if envelope.view.get("sessions").is_some_and(serde_json::Value::is_array) => {
+            parsed::<document::DocumentView>(envelope).map(document::render)
+        }
         "generic-table" => TableView::from_view(&envelope.view)
             .map(table::render)
             .ok_or_else(|| "A generic-table view needs \"columns\" and \"rows\" arrays; the view as sent:".to_owned()),
