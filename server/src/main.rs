@@ -35,9 +35,10 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         tracing::debug!(limit, "open file limit");
     }
     let options = cli.serve.options();
-    let port = options.listen.port();
     let keyed = options.update_key.is_some();
     let server = Server::start(options).await?;
+    // The bound port (differs from the flag with --port 0).
+    let port = server.addr().port();
     let token = server.shutdown_token();
     if cli.serve.demo {
         info!(

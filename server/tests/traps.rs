@@ -371,3 +371,22 @@ async fn p21_a_database_that_fails_to_parse_leaves_no_latch() {
     assert_eq!(owlcms.request("update", &sample(LIFTING_ORDER)).await["status"], 200);
     assert_eq!(t.hub().state().database.as_ref().unwrap().athlete_count(), 39);
 }
+
+#[tokio::test]
+async fn p9_pictures_and_flags_are_found_without_their_extension() {
+    let (t, mut owlcms) = ready().await;
+    let frame = owlcms_tracker::protocol::binary::encode_frame(
+        VERSION,
+        "pictures_zip",
+        &zip_of(&[("2001004.jpg", b"jpeg-bytes")]),
+    );
+    owlcms.send_binary(frame).await;
+    owlcms.sync().await;
+    let response = reqwest::get(t.http("/local/pictures/2001004")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    assert_eq!(&response.bytes().await.unwrap()[..], b"jpeg-bytes");
+    assert_eq!(reqwest::get(t.http("/local/flags/Spydeberg%20Atletene")).await.unwrap().status(), 200);
+    assert_eq!(reqwest::get(t.http("/local/pictures/9999")).await.unwrap().status(), 404);
+    assert_eq!(reqwest::get(t.http("/local/pictures/..%2Fflags%2FSpydeberg%20Atletene")).await.unwrap().status(), 404);
+}

@@ -134,6 +134,9 @@ pub fn Landing() -> impl IntoView {
             {banners}
             <main>{body}</main>
             {dialog_view}
+            <footer class="landing-foot muted">
+                <a href="/diagnostics">"Diagnostics"</a>" · "<a href="/metrics">"Metrics"</a>" · "<a href="/api/health">"Health"</a>
+            </footer>
         </div>
     }
 }

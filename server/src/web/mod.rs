@@ -34,7 +34,11 @@ pub fn router(state: Arc<AppState>) -> Router {
     let mut local = Router::new();
     for kind in AssetKind::ALL {
         // Folders are swapped by symlink; ServeDir resolves the path per request.
-        local = local.nest_service(&format!("/local/{}", kind.dir()), ServeDir::new(state.assets.dir(kind)));
+        // A name without extension (a picture by membership number, a flag by team name) finds
+        // the file whatever its image type.
+        let by_stem = get(image_by_stem).with_state(state.assets.dir(kind));
+        local = local
+            .nest_service(&format!("/local/{}", kind.dir()), ServeDir::new(state.assets.dir(kind)).fallback(by_stem));
     }
     let local = local.layer(SetResponseHeaderLayer::if_not_present(
         header::CACHE_CONTROL,
@@ -93,6 +97,34 @@ async fn built_in_plugin_file(axum::extract::Path(path): axum::extract::Path<Str
         }
         None => AppError::NotFound(format!("no built-in plugin file {path}")).into_response(),
     }
+}
+
+/// Image types OWLCMS ships, in the order a name without extension is tried.
+const IMAGE_TYPES: [(&str, &str); 6] = [
+    ("svg", "image/svg+xml"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("webp", "image/webp"),
+    ("gif", "image/gif"),
+];
+
+async fn image_by_stem(
+    axum::extract::State(dir): axum::extract::State<std::path::PathBuf>,
+    uri: Uri,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let name =
+        percent_encoding::percent_decode_str(uri.path().trim_start_matches('/')).decode_utf8_lossy().into_owned();
+    let safe = !name.is_empty() && !name.contains(['/', '\\', '\0']) && name != "." && name != "..";
+    if safe {
+        for (ext, mime) in IMAGE_TYPES {
+            if let Ok(bytes) = tokio::fs::read(dir.join(format!("{name}.{ext}"))).await {
+                return ([(header::CONTENT_TYPE, mime)], bytes).into_response();
+            }
+        }
+    }
+    AppError::NotFound(format!("no file {name}")).into_response()
 }
 
 async fn not_found(uri: Uri) -> AppError {
