@@ -4,8 +4,7 @@
 
 use futures_util::{SinkExt, StreamExt};
 use owlcms_tracker::protocol::binary::encode_frame;
-use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use serde_json::{Value, json};
 use std::io::{Cursor, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -143,37 +142,10 @@ fn database_zip_frame() -> Vec<u8> {
     encode_frame(VERSION, "database_zip", &zip_of(&[("competition.json", &json)]))
 }
 
-/// `translations.json` as OWLCMS builds it from its CSV: regional tables over the base.
+/// `translations.json` as OWLCMS builds it (every locale), from the simulator's builder.
 fn translations_zip_frame() -> Vec<u8> {
-    let mut reader =
-        csv::ReaderBuilder::new().flexible(true).from_path(samples_dir().join("translation4.csv")).unwrap();
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    let locales: Vec<(usize, String)> = headers
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, h)| !h.is_empty() && !h.contains('/'))
-        .map(|(i, h)| (i, h.clone()))
-        .collect();
-    let mut tables: HashMap<String, Map<String, Value>> = HashMap::new();
-    for record in reader.records() {
-        let record = record.unwrap();
-        let Some(key) = record.get(0).filter(|k| !k.is_empty()) else { continue };
-        for (i, locale) in &locales {
-            if let Some(text) = record.get(*i).filter(|t| !t.is_empty()) {
-                tables.entry(locale.clone()).or_default().insert(key.to_owned(), json!(text));
-            }
-        }
-    }
-    let mut merged = Map::new();
-    for (_, locale) in &locales {
-        let base = locale.split('_').next().unwrap();
-        let mut table = tables.get(base).cloned().unwrap_or_default();
-        table.extend(tables.get(locale).cloned().unwrap_or_default());
-        merged.insert(locale.clone(), Value::Object(table));
-    }
-    let json = serde_json::to_vec(&json!({"locales": merged, "translationsChecksum": "browser-tests-1"})).unwrap();
-    encode_frame(VERSION, "translations_zip", &zip_of(&[("translations.json", &json)]))
+    let translations = owlcms_tracker::simulator::assets::translations_json();
+    owlcms_tracker::simulator::assets::translations_frame(VERSION, &translations)
 }
 
 /// A flag for the current athlete's team (a small Norwegian-looking SVG).
