@@ -8,7 +8,8 @@ use super::roster::Roster;
 use super::scores::{self, ScoreSettings};
 use crate::hub::fop::{FopSnapshot, OrderItem};
 use crate::hub::{HubState, now_ms};
-use crate::protocol::scalar::{as_i64, key_string};
+use crate::protocol::scalar::key_string;
+use crate::scoring::lifts::{AthleteLifts, TotalRule};
 use serde_json::{Map, Value, json};
 
 /// Payload fields moved out of `.state` because the document resolves them.
@@ -171,35 +172,20 @@ fn add_fop(doc: &mut Value, fop: &FopSnapshot, scorer: &Scorer<'_>) {
 
 /// A session athlete with its normalised key and numbers the engine derives from the lifts.
 pub(crate) fn enrich(key: &str, athlete: &Value) -> Value {
+    // The lift rules (next request: change 2 > change 1 > declaration > automatic
+    // progression; no total without both lifts) live in the scoring engine.
+    let lifts = AthleteLifts::from_json(athlete);
+    let done = lifts.attempts_done();
+    let next = lifts.attempt(done + 1).map(|a| {
+        let lift = if done < 3 { "snatch" } else { "cleanJerk" };
+        json!({"lift": lift, "attempt": done % 3 + 1, "weight": a.requested_weight()})
+    });
     let mut out = athlete.as_object().cloned().unwrap_or_default();
-    let lift = |prefix: &str, n: usize, field: &str| as_i64(athlete.get(format!("{prefix}{n}{field}").as_str()));
-    let mut done = 0;
-    let mut best = [0i64; 2];
-    let mut next: Option<Value> = None;
-    for (i, prefix) in ["snatch", "cleanJerk"].iter().enumerate() {
-        for n in 1..=3 {
-            match lift(prefix, n, "ActualLift") {
-                Some(actual) => {
-                    done += 1;
-                    best[i] = best[i].max(actual);
-                }
-                None if next.is_none() => {
-                    // OWLCMS's rule: change 2 > change 1 > declaration > automatic progression.
-                    let weight = ["Change2", "Change1", "Declaration", "AutomaticProgression"]
-                        .iter()
-                        .find_map(|f| lift(prefix, n, f).filter(|w| *w > 0));
-                    next = Some(json!({"lift": prefix, "attempt": n, "weight": weight}));
-                }
-                None => {}
-            }
-        }
-    }
-    let total = if best[0] > 0 && best[1] > 0 { best[0] + best[1] } else { 0 };
     out.insert("key".into(), json!(key));
     out.insert("attemptsDone".into(), json!(done));
-    out.insert("bestSnatchKg".into(), json!(best[0]));
-    out.insert("bestCleanJerkKg".into(), json!(best[1]));
-    out.insert("totalKg".into(), json!(total));
+    out.insert("bestSnatchKg".into(), json!(lifts.best_snatch()));
+    out.insert("bestCleanJerkKg".into(), json!(lifts.best_clean_jerk()));
+    out.insert("totalKg".into(), json!(lifts.total(TotalRule::RequireBothLifts)));
     out.insert("nextAttempt".into(), next.unwrap_or(Value::Null));
     Value::Object(out)
 }
