@@ -12,18 +12,11 @@ use std::collections::BTreeMap;
 use tokio_util::sync::CancellationToken;
 
 async fn with_database(database: &Value) -> (TestServer, Owlcms) {
-    let t = TestServer::start().await;
-    let mut owlcms = t.owlcms().await;
-    owlcms.send_binary(database_zip_frame(database)).await;
-    owlcms.send_binary(translations_zip_frame(&translations_json())).await;
-    owlcms.sync().await;
-    (t, owlcms)
+    TestServer::with_database(database).await
 }
 
 async fn view(t: &TestServer, query: &str) -> Value {
-    let response = reqwest::get(t.http(&format!("/api/view?{query}"))).await.unwrap();
-    assert_eq!(response.status(), 200, "{query}");
-    response.json::<Value>().await.unwrap()["view"].clone()
+    t.view_envelope(query).await["view"].clone()
 }
 
 fn team_names(database: &Value) -> BTreeMap<i64, String> {

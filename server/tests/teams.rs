@@ -65,18 +65,11 @@ fn database() -> Value {
 }
 
 async fn competition() -> (TestServer, Owlcms) {
-    let t = TestServer::start().await;
-    let mut owlcms = t.owlcms().await;
-    owlcms.send_binary(database_zip_frame(&database())).await;
-    owlcms.send_binary(translations_zip_frame(&translations_json())).await;
-    owlcms.sync().await;
-    (t, owlcms)
+    TestServer::with_database(&database()).await
 }
 
 async fn view(t: &TestServer, query: &str) -> Value {
-    let response = reqwest::get(t.http(&format!("/api/view?{query}"))).await.unwrap();
-    assert_eq!(response.status(), 200, "{query}");
-    response.json::<Value>().await.unwrap()["view"].clone()
+    t.view_envelope(query).await["view"].clone()
 }
 
 /// (team, score, rank, counted athletes' last names) in view order.

@@ -15,11 +15,7 @@ async fn live() -> (TestServer, Owlcms) {
 }
 
 async fn view(t: &TestServer, query: &str) -> Value {
-    let response = reqwest::get(t.http(&format!("/api/view?{query}"))).await.unwrap();
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 200, "{query}: {body}");
-    body
+    t.view_envelope(query).await
 }
 
 fn names(rows: &Value) -> Vec<String> {

@@ -54,6 +54,18 @@ impl FopState {
             map.insert("updateKey".into(), json!(key));
         }
     }
+
+    /// The fields every `timer` payload starts with.
+    fn timer_header(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        self.common(&mut map);
+        map.extend([
+            ("fopName".into(), json!(self.fop)),
+            ("fopState".into(), json!(self.fop_state)),
+            ("mode".into(), json!(self.mode)),
+        ]);
+        map
+    }
 }
 
 fn server_local_time() -> String {
@@ -278,13 +290,7 @@ fn current_athlete_fields(meet: &Meet, state: &FopState) -> [(String, Value); 3]
 
 /// A `timer` payload for the athlete clock (`StartTime`, `StopTime`, `SetTime`).
 pub fn athlete_timer(meet: &Meet, state: &FopState, event: &str, remaining: i64, now_ms: i64) -> Value {
-    let mut map = Map::new();
-    state.common(&mut map);
-    map.extend([
-        ("fopName".into(), json!(state.fop)),
-        ("fopState".into(), json!(state.fop_state)),
-        ("mode".into(), json!(state.mode)),
-    ]);
+    let mut map = state.timer_header();
     map.extend(current_athlete_fields(meet, state));
     map.extend([
         ("serverLocalTime".into(), json!(server_local_time())),
@@ -302,12 +308,8 @@ pub fn athlete_timer(meet: &Meet, state: &FopState, event: &str, remaining: i64,
 
 /// A `timer` payload for the break clock.
 pub fn break_timer(state: &FopState, event: &str, now_ms: i64) -> Value {
-    let mut map = Map::new();
-    state.common(&mut map);
+    let mut map = state.timer_header();
     map.extend([
-        ("fopName".into(), json!(state.fop)),
-        ("fopState".into(), json!(state.fop_state)),
-        ("mode".into(), json!(state.mode)),
         ("fullName".into(), json!("")),
         ("attemptNumber".into(), json!("1")),
         ("liftTypeKey".into(), json!("Snatch")),

@@ -66,6 +66,25 @@ impl TestServer {
         Owlcms::connect(&self.ws_url()).await
     }
 
+    /// A server that has received this database and the translations, and its OWLCMS client.
+    pub async fn with_database(database: &Value) -> (TestServer, Owlcms) {
+        let t = TestServer::start().await;
+        let mut owlcms = t.owlcms().await;
+        owlcms.send_binary(database_zip_frame(database)).await;
+        owlcms.send_binary(translations_zip_frame(&translations_json())).await;
+        owlcms.sync().await;
+        (t, owlcms)
+    }
+
+    /// `GET /api/view?{query}`: the whole envelope, asserting a 200.
+    pub async fn view_envelope(&self, query: &str) -> Value {
+        let response = reqwest::get(self.http(&format!("/api/view?{query}"))).await.unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, 200, "{query}: {body}");
+        body
+    }
+
     pub async fn health(&self) -> (u16, Value) {
         let response = reqwest::get(self.http("/api/health")).await.unwrap();
         let status = response.status().as_u16();
