@@ -36,6 +36,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     }
     let options = cli.serve.options();
     let keyed = options.update_key.is_some();
+    let signalled = wait_for_signal();
     let server = Server::start(options).await?;
     // The bound port (differs from the flag with --port 0).
     let port = server.addr().port();
@@ -68,7 +69,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         if keyed { " and the same update key" } else { "" }
     );
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signalled.await;
         info!("shutting down");
         token.cancel();
     });
@@ -93,8 +94,9 @@ async fn simulate(args: &SimulateArgs) -> anyhow::Result<()> {
     options.update_key = args.update_key.clone();
     let stop = CancellationToken::new();
     let token = stop.clone();
+    let signalled = wait_for_signal();
     tokio::spawn(async move {
-        wait_for_signal().await;
+        signalled.await;
         token.cancel();
     });
     let meet = simulator::run(meet, options, stop).await?;
@@ -138,11 +140,16 @@ fn healthcheck(args: &HealthcheckArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// Installs the SIGTERM/SIGINT handlers now (before the server announces itself, so an early
+/// signal is never the default "terminate") and returns a future that resolves on either.
+fn wait_for_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
     }
 }
