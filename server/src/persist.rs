@@ -1,9 +1,10 @@
-//! State that survives restarts: the last database, translations, asset index and FOP
-//! snapshots are written to the data directory (atomically, at most once a second, and on
+//! State that survives restarts: the last database, translations, asset index, FOP
+//! snapshots and the session results merged since the database are written to the data directory (atomically, at most once a second, and on
 //! shutdown) and read back at start, so boards show the last known state before OWLCMS
 //! reconnects. A corrupt or partial file is reported and ignored, never fatal.
 
 use crate::hub::database::Database;
+use crate::hub::results::SessionResults;
 use crate::hub::translations::Translations;
 use crate::hub::{AssetInfo, AssetKind, FopSnapshot, HubHandle, Input};
 use serde_json::{Value, json};
@@ -83,6 +84,9 @@ pub async fn restore(hub: &HubHandle, dir: &Path) -> Restored {
         struct Saved {
             fops: Vec<FopSnapshot>,
             assets: BTreeMap<AssetKind, AssetInfo>,
+            /// Absent in files written before results were merged.
+            #[serde(default)]
+            results: Option<SessionResults>,
         }
         match serde_json::from_slice::<Saved>(&bytes) {
             Ok(saved) => {
@@ -92,6 +96,9 @@ pub async fn restore(hub: &HubHandle, dir: &Path) -> Restored {
                 for fop in saved.fops {
                     let _ = hub.apply(Input::RestoreFop(Box::new(fop))).await;
                     report.fops += 1;
+                }
+                if let Some(results) = saved.results {
+                    let _ = hub.apply(Input::RestoreResults(Box::new(results))).await;
                 }
             }
             Err(e) => problem(STATE, e.to_string()),
@@ -174,9 +181,14 @@ impl Writer {
             write_atomic(&self.dir.join(TRANSLATIONS), &serde_json::to_vec(&body)?)?;
         }
         let fops: Vec<Arc<FopSnapshot>> = state.fops.iter().filter_map(|name| self.hub.fop(name)).collect();
-        let identity = format!("{:?}{:?}", fops.iter().map(|f| (&f.name, f.version)).collect::<Vec<_>>(), state.assets);
+        let identity = format!(
+            "{:?}{:?}{}",
+            fops.iter().map(|f| (&f.name, f.version)).collect::<Vec<_>>(),
+            state.assets,
+            state.results.revision
+        );
         if self.changed(STATE, identity) {
-            let body = json!({"fops": fops, "assets": state.assets});
+            let body = json!({"fops": fops, "assets": state.assets, "results": state.results});
             write_atomic(&self.dir.join(STATE), &serde_json::to_vec(&body)?)?;
         }
         Ok(())

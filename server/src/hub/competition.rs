@@ -3,6 +3,7 @@
 
 use super::database::Database;
 use super::fop::{FopChange, FopSnapshot, fop_name};
+use super::results::SessionResults;
 use super::translations::Translations;
 use crate::protocol::replies::Resource;
 use crate::protocol::scalar::as_string;
@@ -93,6 +94,8 @@ pub enum Input {
     ProtocolOk,
     /// A FOP snapshot saved before a restart (only applied while the FOP has no newer data).
     RestoreFop(Box<FopSnapshot>),
+    /// Session results saved before a restart (only applied over the same database).
+    RestoreResults(Box<SessionResults>),
     /// A frame failed the version check.
     ProtocolMismatch {
         /// Version the sender claimed.
@@ -111,6 +114,8 @@ pub struct Outcome {
     pub competition: bool,
     /// Data OWLCMS should send (database, translations, or assets the data refers to).
     pub missing: Vec<Resource>,
+    /// The merged session results changed.
+    pub results: bool,
 }
 
 /// The single-writer competition state.
@@ -128,6 +133,8 @@ pub struct Competition {
     pub assets: BTreeMap<AssetKind, AssetInfo>,
     /// Latched protocol mismatch.
     pub protocol_error: Option<ProtocolError>,
+    /// Session athletes merged since the database was loaded, and finished sessions (R1).
+    pub results: Arc<SessionResults>,
 }
 
 impl Competition {
@@ -142,6 +149,7 @@ impl Competition {
                 let refers_to_flags = refers_to_flags(&payload);
                 let name = fop_name(&payload);
                 let change = self.fop_mut(&name).apply_update(payload, now_ms);
+                outcome.results = self.merge_results(&name);
                 outcome.fop = Some((name, change));
                 if refers_to_flags && !self.assets.contains_key(&AssetKind::Flags) {
                     outcome.missing.push(Resource::FlagsZip);
@@ -160,9 +168,17 @@ impl Competition {
                 for name in &db.fop_names {
                     self.fop_mut(name);
                 }
+                // A new export holds everything merged so far (R1.7); the running sessions'
+                // athletes are laid over it again at once, as their next update would.
+                self.results = Arc::new(SessionResults::for_database(Some(db.checksum.clone())));
                 self.database = Some(db);
                 self.announced_checksum = None;
+                let names: Vec<String> = self.fops.keys().cloned().collect();
+                for name in names {
+                    self.merge_results(&name);
+                }
                 outcome.competition = true;
+                outcome.results = true;
             }
             Input::DatabaseUnchanged => self.announced_checksum = None,
             Input::ProtocolOk => {}
@@ -173,6 +189,15 @@ impl Competition {
                     outcome.fop = Some((name, FopChange { data: true, clock: true, decision: true }));
                 }
                 // A restored snapshot is not OWLCMS asking for anything.
+                return outcome;
+            }
+            Input::RestoreResults(results) => {
+                let same_database = results.database == self.database.as_ref().map(|db| db.checksum.clone());
+                if same_database && self.results.revision == 0 {
+                    self.results = Arc::new(*results);
+                    outcome.results = true;
+                    outcome.competition = true;
+                }
                 return outcome;
             }
             Input::TranslationsLoaded(translations) => {
@@ -204,6 +229,24 @@ impl Competition {
             missing.push(Resource::TranslationsZip);
         }
         missing
+    }
+
+    /// Merges a FOP's session athletes into the results and notes a finished session; true
+    /// when the results changed. Only updates carry new athletes: timer and decision frames
+    /// would repeat the last update's (R1.1), so they are not merged again.
+    fn merge_results(&mut self, fop: &str) -> bool {
+        let Some(snapshot) = self.fops.get(fop) else { return false };
+        let athletes = snapshot.data.get("sessionAthletes");
+        let done = snapshot.session.is_done.then(|| snapshot.session.session_name.clone()).flatten();
+        let mut results = (*self.results).clone();
+        let mut changed = results.merge_session_athletes(athletes);
+        if let Some(session) = done {
+            changed |= results.mark_done(&session);
+        }
+        if changed {
+            self.results = Arc::new(results);
+        }
+        changed
     }
 
     /// The snapshot of a FOP, created empty on first use.

@@ -63,6 +63,7 @@ impl Database {
             for (i, athlete) in athletes.iter_mut().enumerate() {
                 let Some(map) = athlete.as_object_mut() else { continue };
                 add_derived_athlete_fields(map, &teams);
+                reorder_participations(map);
                 if let Some(key) = map.get("key").and_then(key_string) {
                     athlete_index.insert(key, i);
                 }
@@ -116,6 +117,29 @@ fn add_derived_athlete_fields(map: &mut Map<String, Value>, teams: &HashMap<Stri
         && let Some(name) = map.get("team").and_then(key_string).and_then(|k| teams.get(&k))
     {
         map.insert("teamName".into(), name.clone().into());
+    }
+}
+
+/// R6.1: the participation in the athlete's registration category goes first, so every
+/// ranking and category label uses it; a non-list becomes `[]`.
+fn reorder_participations(map: &mut Map<String, Value>) {
+    let registration = map.get("categoryCode").cloned();
+    match map.get_mut("participations") {
+        Some(Value::Array(list)) => registration_first(list, registration.as_ref()),
+        Some(other) => *other = Value::Array(Vec::new()),
+        None => {}
+    }
+}
+
+/// Moves the participation whose `categoryCode` equals `registration` to the front; the others
+/// keep their order. Unchanged without a match, with fewer than two entries or no registration.
+pub fn registration_first(list: &mut [Value], registration: Option<&Value>) {
+    let Some(code) = registration.and_then(|c| as_string(Some(c))).filter(|c| !c.is_empty()) else { return };
+    if list.len() < 2 {
+        return;
+    }
+    if let Some(at) = list.iter().position(|p| as_string(p.get("categoryCode")).as_deref() == Some(code.as_str())) {
+        list[..=at].rotate_right(1);
     }
 }
 
@@ -191,6 +215,28 @@ mod tests {
         assert_eq!(v["x"]["competitionDate"], "2024-11-23");
         assert_eq!(birth_year(Some(&json!([1992, 10, 15]))), Some(1992));
         assert_eq!(birth_year(Some(&json!("1992-10-15"))), Some(1992));
+    }
+
+    // Behaviour rule R6.1 and its example.
+    #[test]
+    fn r6_registration_participation_moves_first() {
+        let db = json!({"athletes": [
+            {"key": 1, "categoryCode": "PSR_F86", "participations": [{"categoryCode": "U20_F86", "totalRank": 2},
+                {"categoryCode": "X_F86"}, {"categoryCode": "PSR_F86", "totalRank": 5}]},
+            {"key": 2, "categoryCode": "PSR_F71", "participations": [{"categoryCode": "U20_F86"}, {"categoryCode": "PSR_F86"}]},
+            {"key": 3, "categoryCode": "A", "participations": "nonsense"}]});
+        let db = Database::from_value(db, None, String::new()).unwrap();
+        let codes = |key: i64| -> Vec<Value> {
+            db.athlete(&json!(key)).unwrap()["participations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["categoryCode"].clone())
+                .collect()
+        };
+        assert_eq!(codes(1), [json!("PSR_F86"), json!("U20_F86"), json!("X_F86")]);
+        assert_eq!(codes(2), [json!("U20_F86"), json!("PSR_F86")], "no match: unchanged");
+        assert_eq!(db.athlete(&json!(3)).unwrap()["participations"], json!([]));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod competition;
 pub mod database;
 pub mod decision;
 pub mod fop;
+pub mod results;
 pub mod translations;
 
 mod diagnostics;
@@ -83,6 +84,8 @@ pub struct HubState {
     pub assets: BTreeMap<AssetKind, AssetInfo>,
     /// Latched protocol mismatch.
     pub protocol_error: Option<ProtocolError>,
+    /// Session results merged since the database was loaded, and finished sessions.
+    pub results: Arc<results::SessionResults>,
     /// Connections, counters and last-message times.
     pub diagnostics: Diagnostics,
 }
@@ -248,7 +251,11 @@ impl Hub {
                     self.diagnostics.protocol_errors += 1;
                 }
                 let outcome = self.competition.apply(input, now);
+                // Results change only with an update (which publishes its FOP) or with a database load.
                 competition_changed = outcome.competition;
+                // State (with the merged results) before the FOP: a view woken by the FOP's
+                // change must find the results that change produced.
+                self.publish_state();
                 if let Some((name, change)) = &outcome.fop {
                     competition_changed |= self.publish_fop(name, *change);
                     self.diagnostics.fop_seen(name, now);
@@ -313,6 +320,7 @@ impl Hub {
             fops: c.fops.keys().cloned().collect(),
             assets: c.assets.clone(),
             protocol_error: c.protocol_error.clone(),
+            results: c.results.clone(),
             diagnostics: self.diagnostics.clone(),
         };
         self.shared.state.send_replace(Arc::new(state));

@@ -2,9 +2,12 @@
 //! out in order, replies come back to whoever sent the frame, and the tracker's requests for
 //! data (428 with `missing`) are answered like OWLCMS does, by sending that data again.
 
+use super::meet::Meet;
 use futures_util::{SinkExt, StreamExt};
+use parking_lot::Mutex;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -36,6 +39,9 @@ pub struct Resends {
     pub metadata: String,
     /// `database_zip` frame.
     pub database: Vec<u8>,
+    /// When set, the database is exported afresh from the running meet on every request, as
+    /// OWLCMS does (its results so far, finished sessions marked done).
+    pub meet: Option<Arc<Mutex<Meet>>>,
     /// `translations_zip` frame.
     pub translations: Vec<u8>,
     /// `flags_zip` frame.
@@ -151,11 +157,18 @@ async fn resend(
         info!(missing, "tracker asked for data; sending it");
         let frames: Vec<Message> = match missing {
             "database" | "database_zip" => {
-                let mut metadata: Value = serde_json::from_str(&resends.metadata).unwrap_or_default();
+                let (metadata, database) = match &resends.meet {
+                    Some(meet) => {
+                        let export = meet.lock().export();
+                        super::assets::database_frames(VERSION, &export)
+                    }
+                    None => (resends.metadata.clone(), resends.database.clone()),
+                };
+                let mut metadata: Value = serde_json::from_str(&metadata).unwrap_or_default();
                 if let Some(key) = update_key {
                     metadata["payload"]["updateKey"] = json!(key);
                 }
-                vec![Message::text(metadata.to_string()), Message::binary(resends.database.clone())]
+                vec![Message::text(metadata.to_string()), Message::binary(database)]
             }
             "translations" | "translations_zip" => vec![Message::binary(resends.translations.clone())],
             "flags" | "flags_zip" => vec![Message::binary(resends.flags.clone())],

@@ -4,7 +4,7 @@
 use super::model::Lifter;
 use crate::protocol::scalar::{as_i64, as_string};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A record to beat, per category and lift.
 #[derive(Debug, Clone)]
@@ -22,8 +22,11 @@ pub struct Record {
 /// The competition the simulator plays.
 #[derive(Debug, Clone)]
 pub struct Meet {
-    /// The database as OWLCMS would export it (sent as `database_zip`).
+    /// The database it was built from (results of a real meet included); what OWLCMS would
+    /// export now is [`Meet::export`].
     pub database: Value,
+    /// Sessions finished so far (OWLCMS marks them `done` in its exports).
+    pub done_sessions: BTreeSet<String>,
     /// Competition name.
     pub name: String,
     /// Sessions of each FOP, in order.
@@ -112,7 +115,7 @@ impl Meet {
         }
         let mut team_names: Vec<String> = teams.into_values().collect();
         team_names.sort();
-        Ok(Meet { database, name, sessions, lifters, records, teams: team_names })
+        Ok(Meet { database, done_sessions: BTreeSet::new(), name, sessions, lifters, records, teams: team_names })
     }
 
     /// The athletes of a session.
@@ -120,8 +123,28 @@ impl Meet {
         self.lifters.values().filter(|l| l.session == session).collect()
     }
 
+    /// The database as OWLCMS would export it at this moment: every athlete's lifts as they
+    /// stand (none for sessions not lifted yet, whatever the source database held), the
+    /// ranks OWLCMS computes, and `done` on the finished sessions.
+    pub fn export(&self) -> Value {
+        let mut database = self.database.clone();
+        let all: Vec<&Lifter> = self.lifters.values().collect();
+        let ranks = [super::model::ranks(&all, 0), super::model::ranks(&all, 1), super::model::ranks(&all, 2)];
+        for athlete in database["athletes"].as_array_mut().into_iter().flatten() {
+            if let Some(lifter) = as_i64(athlete.get("key")).and_then(|k| self.lifters.get(&k)) {
+                *athlete = super::display::dto(lifter, &ranks);
+            }
+        }
+        for session in database["sessions"].as_array_mut().into_iter().flatten() {
+            let done = as_string(session.get("name")).is_some_and(|n| self.done_sessions.contains(&n));
+            session["done"] = Value::Bool(done);
+        }
+        database
+    }
+
     /// Forgets every result (for the next loop of the demo).
     pub fn reset(&mut self) {
+        self.done_sessions.clear();
         for lifter in self.lifters.values_mut() {
             for attempt in &mut lifter.attempts {
                 attempt.change1 = None;
@@ -220,5 +243,28 @@ mod tests {
         assert!(meet.lifters.values().all(|l| l.attempts[0].declaration.is_some() && l.attempts[0].actual.is_none()));
         assert!(!meet.records.is_empty(), "records of the session categories");
         assert!(meet.lifters.values().any(|l| l.category == "SM >109"));
+    }
+
+    // OWLCMS exports no results for sessions not lifted yet: the demo must not either, although
+    // the real meet it is built from has every result (behaviour rule R1, issue 11).
+    #[test]
+    fn export_holds_only_what_was_lifted() {
+        let mut meet = Meet::demo().unwrap();
+        assert!(meet.database["athletes"][0]["snatch1ActualLift"].is_number(), "the source has results");
+        let export = meet.export();
+        for athlete in export["athletes"].as_array().unwrap() {
+            for field in ["snatch1ActualLift", "cleanJerk3ActualLift", "snatch2LiftTime"] {
+                assert!(athlete[field].is_null(), "{field} of {}", athlete["lastName"]);
+            }
+            assert!(athlete["participations"][0]["totalRank"] == 0);
+        }
+        assert!(export["sessions"].as_array().unwrap().iter().all(|s| s["done"] == false));
+        let key = *meet.lifters.keys().next().unwrap();
+        meet.lifters.get_mut(&key).unwrap().attempts[0].actual = Some(80);
+        meet.done_sessions.insert("A1".into());
+        let export = meet.export();
+        let lifted = export["athletes"].as_array().unwrap().iter().find(|a| a["key"] == key).unwrap();
+        assert_eq!(lifted["snatch1ActualLift"], 80);
+        assert_eq!(export["sessions"][0]["done"], true);
     }
 }

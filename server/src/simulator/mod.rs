@@ -63,27 +63,31 @@ impl SimulatorOptions {
 
 /// Plays the competition; returns the meet with its results when done (or stopped).
 pub async fn run(meet: Meet, options: SimulatorOptions, shutdown: CancellationToken) -> Result<Meet, LinkError> {
-    let (metadata, database) = assets::database_frames(VERSION, &meet.database);
+    // What OWLCMS exports before anything is lifted: no results (whatever the source holds).
+    let (metadata, database) = assets::database_frames(VERSION, &meet.export());
     let translations = assets::translations_frame(VERSION, &assets::translations_json());
     let flags = assets::flags_frame(VERSION, &meet.teams);
     let empty =
         |kind: &str| (kind.to_owned(), crate::protocol::binary::encode_frame(VERSION, kind, &assets::zip_of(&[])));
+    let meet = Arc::new(Mutex::new(meet));
     let resends = Resends {
         metadata: metadata.clone(),
         database: database.clone(),
+        meet: Some(meet.clone()),
         translations: translations.clone(),
         flags: flags.clone(),
         empty: vec![empty("logos_zip"), empty("pictures_zip")],
     };
     let link = Link::connect(&options.url, resends, options.update_key.clone()).await?;
-    info!(url = %options.url, speed = ?options.speed, fops = ?meet.sessions.keys().collect::<Vec<_>>(), "simulated OWLCMS connected");
-    // OWLCMS's startup sequence on every connection.
+    info!(url = %options.url, speed = ?options.speed, fops = ?meet.lock().sessions.keys().collect::<Vec<_>>(), "simulated OWLCMS connected");
+    // OWLCMS's startup sequence on every connection. Later, platforms move from session to
+    // session without the database being sent again, as OWLCMS does (behaviour rule R1).
     link.raw_text(with_key(&metadata, &options.update_key)).await?;
     link.binary(database).await?;
     link.binary(translations).await?;
     link.binary(flags).await?;
     let shared = Shared {
-        meet: Arc::new(Mutex::new(meet)),
+        meet,
         link,
         speed: options.speed,
         lift_seq: Arc::new(AtomicU64::new(0)),
@@ -125,7 +129,15 @@ pub async fn run(meet: Meet, options: SimulatorOptions, shutdown: CancellationTo
         }
         round += 1;
         info!(round, "competition finished; starting again");
-        shared.meet.lock().reset();
+        // A new round is a new competition: its database (no results yet) replaces the last.
+        let export = {
+            let mut meet = shared.meet.lock();
+            meet.reset();
+            meet.export()
+        };
+        let (metadata, database) = assets::database_frames(VERSION, &export);
+        shared.link.raw_text(with_key(&metadata, &options.update_key)).await?;
+        shared.link.binary(database).await?;
     }
     let meet = shared.meet.lock().clone();
     Ok(meet)

@@ -159,6 +159,9 @@ async fn run_session(shared: &Shared, state: &mut FopState, session: &str, rng: 
     state.mode = "SESSION_DONE";
     state.break_type = Some("GROUP_DONE");
     state.record_kind = "none";
+    if let Some(session) = &state.session {
+        shared.meet.lock().done_sessions.insert(session.clone());
+    }
     send_update(shared, state, "GroupDone").await?;
     shared.speed.sleep(Duration::from_secs(15)).await;
     state.break_type = None;

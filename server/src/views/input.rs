@@ -89,6 +89,12 @@ pub fn build(parts: &InputParts<'_>) -> Value {
     }
     if parts.with_database {
         doc["database"] = database.map_or(Value::Null, |db| db.raw.clone());
+        if let (Some(roster), Some(sessions)) = (parts.roster, doc["database"]["sessions"].as_array_mut()) {
+            for session in sessions {
+                let done = session["name"].as_str().is_some_and(|name| roster.session_done(name));
+                session["done"] = json!(done);
+            }
+        }
         doc["competitionAthletes"] = parts.roster.map_or(json!([]), |r| r.competition_athletes().clone());
     }
     doc

@@ -114,29 +114,28 @@ impl Views {
     }
 
     /// What a roster built now would be built from.
-    fn roster_key(&self, state: &HubState) -> (RosterKey, Vec<Arc<FopSnapshot>>) {
-        let fops: Vec<Arc<FopSnapshot>> = state.fops.iter().filter_map(|name| self.hub.fop(name)).collect();
-        let key = RosterKey {
+    fn roster_key(&self, state: &HubState) -> RosterKey {
+        RosterKey {
             database: state.database.as_ref().map(|d| d.checksum.clone()),
-            fops: fops.iter().map(|f| (f.name.clone(), f.data_version)).collect(),
+            results: state.results.revision,
             flags: state.assets.get(&AssetKind::Flags).map(|a| a.loaded_at_ms),
-        };
-        (key, fops)
+        }
     }
 
     /// The competition-wide athletes for the current state, built at most once per change
     /// (off the async threads: a national meet has a thousand athletes to score and rank).
     pub async fn roster(&self, state: &HubState) -> Arc<Roster> {
-        let (key, fops) = self.roster_key(state);
+        let key = self.roster_key(state);
         let mut cached = self.roster.lock().await;
         if let Some(roster) = cached.as_ref().filter(|r| r.key == key) {
             return roster.clone();
         }
         let database = state.database.clone();
+        let results = state.results.clone();
         let flags_dir = self.flags_dir.clone();
         let build = move || {
             let flags = roster::flag_files(&flags_dir);
-            Roster::build(key, database.as_deref(), &fops, flags)
+            Roster::build(key, database.as_deref(), &results, flags)
         };
         let roster = Arc::new(tokio::task::spawn_blocking(build).await.unwrap_or_default());
         self.stats.roster_builds.fetch_add(1, Ordering::Relaxed);
@@ -205,7 +204,7 @@ impl Views {
                     fop_data_version: fop.as_ref().map_or(0, |f| f.data_version),
                     database: state.database.as_ref().map(|d| d.checksum.clone()),
                     translations: state.translations.as_ref().map_or(0, |t| Arc::as_ptr(t) as usize),
-                    competition: wide.then(|| self.roster_key(&state).0),
+                    competition: wide.then(|| self.roster_key(&state)),
                 };
                 let previous = tx.borrow().clone();
                 let mut frame = (*previous).clone();

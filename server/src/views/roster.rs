@@ -1,6 +1,6 @@
 //! Every athlete of the competition, with the freshest data: the database's athletes overlaid
-//! with the athletes of the sessions the FOPs are running (their `update`s are newer than the
-//! database OWLCMS sent), plus the engine's numbers: scores and their ranks within the gender,
+//! with the session results the hub merged since (every session lifted since the database was
+//! sent, finished ones included: behaviour rule R1), plus the engine's numbers: scores and their ranks within the gender,
 //! category places with OWLCMS's tie-breaks, and team points.
 //!
 //! Built once per change of the database, of any FOP's data or of the flags, and shared by
@@ -10,8 +10,8 @@
 
 use super::input::enrich;
 use super::scores::{self, ScoreSettings, Scores};
-use crate::hub::FopSnapshot;
 use crate::hub::database::Database;
+use crate::hub::results::{self, SessionResults};
 use crate::protocol::scalar::{as_bool, as_i64, as_string, key_string};
 use crate::scoring::ranking::session_start_key;
 use crate::scoring::team_points::Placings;
@@ -19,16 +19,16 @@ use crate::scoring::{
     AthleteLifts, RankBy, RankOptions, TeamPointsPolicy, TeamPointsSettings, TotalRule, athlete_team_points, ranks,
 };
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// What a roster was built from; a different key means it must be rebuilt.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RosterKey {
     /// Database checksum.
     pub database: Option<String>,
-    /// Every FOP's name and data version.
-    pub fops: Vec<(String, u64)>,
+    /// Revision of the merged session results.
+    pub results: u64,
     /// When the flags were last loaded.
     pub flags: Option<i64>,
 }
@@ -66,6 +66,8 @@ pub struct Roster {
     index: HashMap<String, usize>,
     categories: HashMap<String, Category>,
     flags: HashMap<String, String>,
+    /// Every database session, and whether it is finished (database flag or OWLCMS since).
+    session_done: HashMap<String, bool>,
     json: OnceLock<Value>,
 }
 
@@ -75,7 +77,7 @@ impl Roster {
     pub fn build(
         key: RosterKey,
         database: Option<&Database>,
-        fops: &[Arc<FopSnapshot>],
+        results: &SessionResults,
         flags: HashMap<String, String>,
     ) -> Roster {
         let empty = Value::Null;
@@ -94,7 +96,17 @@ impl Roster {
             .flatten()
             .filter_map(|s| Some((as_string(s.get("name"))?, session_start_key(s.get("competitionTime")?)?)))
             .collect();
-        let records = merged_records(raw, fops);
+        let session_done: HashMap<String, bool> = raw["sessions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| {
+                let name = as_string(s.get("name"))?;
+                let done = results.is_done(&name, as_bool(s.get("done")).unwrap_or(false));
+                Some((name, done))
+            })
+            .collect();
+        let records = merged_records(raw, results);
         let mut entries: Vec<Entry> = records
             .into_iter()
             .map(|(key, record)| {
@@ -136,6 +148,7 @@ impl Roster {
             index,
             categories: categories(raw),
             flags,
+            session_done,
             json: OnceLock::new(),
         }
     }
@@ -148,6 +161,12 @@ impl Roster {
     /// Whether there are no athletes.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Whether a session is finished: marked done in the database, or reported finished by
+    /// OWLCMS since the database was sent (R1: documents need not wait for a new export).
+    pub fn session_done(&self, session: &str) -> bool {
+        self.session_done.get(session).copied().unwrap_or(false)
     }
 
     /// The `scores` object of an athlete known to the roster.
@@ -207,6 +226,7 @@ impl Roster {
             ("snatchPlace", place(entry.placings.snatch.0)),
             ("cleanJerkPlace", place(entry.placings.clean_jerk.0)),
             ("teamPoints", json!(entry.team_points)),
+            ("sessionDone", json!(entry.lifts.session.as_deref().is_some_and(|s| self.session_done(s)))),
         ];
         for (name, value) in fields {
             map.insert(name.into(), value);
@@ -220,44 +240,28 @@ fn participation<'a>(record: &'a Value, field: &str) -> Option<&'a Value> {
     record.get("participations")?.get(0)?.get(field).filter(|v| !v.is_null())
 }
 
-/// Database athletes overlaid with the newest FOP athlete of the same key, then FOP athletes
-/// the database does not know (by key, for a stable order).
-fn merged_records(raw: &Value, fops: &[Arc<FopSnapshot>]) -> Vec<(String, Value)> {
-    let mut fresh: HashMap<&str, (i64, &Value)> = HashMap::new();
-    for fop in fops {
-        for (key, athlete) in &fop.derived.athletes {
-            let newer = fresh.get(key.as_str()).is_none_or(|(at, _)| *at < fop.last_data_update_ms);
-            if newer {
-                fresh.insert(key.as_str(), (fop.last_data_update_ms, athlete));
-            }
-        }
-    }
+/// Database athletes overlaid with their merged session record, then the athletes only the
+/// sessions know, in the order they were first seen (R1.3).
+fn merged_records(raw: &Value, results: &SessionResults) -> Vec<(String, Value)> {
     let mut out = Vec::new();
+    let mut known = std::collections::HashSet::new();
     for athlete in raw["athletes"].as_array().into_iter().flatten() {
         let Some(key) = athlete.get("key").and_then(key_string) else { continue };
         let mut record = athlete.as_object().cloned().unwrap_or_default();
-        if let Some((_, overlay)) = fresh.remove(key.as_str()) {
-            overlay_onto(&mut record, overlay);
+        if let Some(session) = results.athletes.get(&key) {
+            results::overlay(&mut record, session);
         }
+        known.insert(key.clone());
         out.push((key, Value::Object(record)));
     }
-    let rest: BTreeMap<&str, &Value> = fresh.into_iter().map(|(k, (_, v))| (k, v)).collect();
-    for (key, athlete) in rest {
+    for key in results.order.iter().filter(|k| !known.contains(*k)) {
         let mut record = Map::new();
-        overlay_onto(&mut record, athlete);
-        out.push((key.to_owned(), Value::Object(record)));
+        if let Some(session) = results.athletes.get(key) {
+            results::overlay(&mut record, session);
+        }
+        out.push((key.clone(), Value::Object(record)));
     }
     out
-}
-
-/// The FOP's athlete (OWLCMS's DTO with display values) over the database record; nulls in the
-/// FOP's copy do not erase what the database knows (a session DTO may omit computed fields).
-fn overlay_onto(record: &mut Map<String, Value>, overlay: &Value) {
-    for (field, value) in overlay.as_object().into_iter().flatten() {
-        if !value.is_null() || !record.contains_key(field) {
-            record.insert(field.clone(), value.clone());
-        }
-    }
 }
 
 /// Category places by snatch, clean & jerk and total within each category.
@@ -334,7 +338,7 @@ mod tests {
     // sinclairRank (competition-wide, per gender) per athlete.
     #[test]
     fn places_and_sinclair_ranks_reproduce_owlcms() {
-        let roster = Roster::build(RosterKey::default(), Some(&sample()), &[], HashMap::new());
+        let roster = Roster::build(RosterKey::default(), Some(&sample()), &SessionResults::default(), HashMap::new());
         let athletes = roster.competition_athletes().as_array().unwrap();
         assert_eq!(athletes.len(), 39);
         for a in athletes {
@@ -359,9 +363,9 @@ mod tests {
         let update = json!({"sessionAthletes": [
             {"athleteKey": "-1347246554", "athlete": better, "displayInfo": {"fullName": "ØKLAND, Hanna", "category": "SK 64"}},
             {"athleteKey": "5", "athlete": stranger, "displayInfo": {}}]});
-        let mut fop = FopSnapshot::empty("A");
-        fop.apply_update(update.as_object().unwrap().clone(), 1);
-        let roster = Roster::build(RosterKey::default(), Some(&db), &[Arc::new(fop)], HashMap::new());
+        let mut results = SessionResults::default();
+        results.merge_session_athletes(update.get("sessionAthletes"));
+        let roster = Roster::build(RosterKey::default(), Some(&db), &results, HashMap::new());
         let athletes = roster.competition_athletes().as_array().unwrap();
         assert_eq!(athletes.len(), 40, "the athlete only the FOP knows is added");
         let hanna = athletes.iter().find(|a| a["key"] == "-1347246554").unwrap();
