@@ -156,20 +156,28 @@ def grid_headers:
     sinclair: tx("Scoreboard.Sinclair"; "Sinclair"), bodyWeight: tx("Scoreboard.BodyWeight"; "B.W."),
     leaders: tx("Leaders"; "Leaders"), records: tx("Scoreboard.records"; "Records") };
 
-# The records table of the current session's categories, with highlights.
+# The records table of the current session's categories, with highlights (behaviour rule R7.4):
+# only while an athlete is live on the platform (named, FOP active, session not done) and not in a
+# break. The personal-best box is apart from the federations' records (R7.5). The record panel:
+# `attempt` only with a live athlete, `new` during breaks too, and only with a message to show.
 def records_view:
   (.records // {}) as $r | .state as $s |
-  { visible: ($options.showRecords != false and (($r.recordTable // []) | length) > 0 and (in_break($s) | not)),
-    federations: ($r.recordNames // []),
-    categories: [($r.recordTable // [])[] | {
-      name: .cat,
-      rows: [(.records // [])[] | {
+  ((($s.fullName // "") != "") and (($s.fopState // "INACTIVE") != "INACTIVE") and (.session.done | not)) as $live |
+  (in_break($s) | not) as $lifting |
+  ($s.recordKind // "none") as $kind | ($s.recordMessage // "") as $message |
+  def rows: [(.records // [])[] | {
         snatch: (.SNATCH | text), cleanJerk: (.CLEANJERK | text), total: (.TOTAL | text),
         snatchHighlight: (.snatchHighlight // false | truthy),
         cleanJerkHighlight: (.cjHighlight // false | truthy),
-        totalHighlight: (.totalHighlight // false | truthy) }] }],
-    kind: ($s.recordKind // "none"),
-    message: ($s.recordMessage // "") };
+        totalHighlight: (.totalHighlight // false | truthy) }];
+  { visible: ($options.showRecords != false and (($r.recordTable // []) | length) > 0 and $live and $lifting),
+    federations: ($r.recordNames // []),
+    categories: [($r.recordTable // [])[] | { name: .cat, rows: rows }],
+    personalBest: (if $r.personalBest != null and $live and $lifting
+                   then { name: ($r.personalBest.title // ""), rows: ($r.personalBest | rows) } else null end),
+    kind: $kind,
+    message: $message,
+    panel: (($message != "") and (($kind == "attempt" and $live and $lifting) or $kind == "new")) };
 
 # The whole standard scoreboard view for a list of athletes (with spacers).
 def standard_grid($athletes; $title):

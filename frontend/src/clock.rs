@@ -38,6 +38,11 @@ pub struct ClockEvent {
     pub fop_state: Option<String>,
     /// OWLCMS break type.
     pub break_type: Option<String>,
+    /// `INTERRUPTION`: the slot shows STOP.
+    pub interruption: bool,
+    /// What the slot shows by the hub's rules: `decision`, `break`, `athlete` or `none`
+    /// (absent from older servers: the page then decides from the view).
+    pub display: Option<String>,
 }
 
 /// The athlete's clock as sent by the server.

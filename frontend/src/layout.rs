@@ -37,13 +37,23 @@ pub struct SlotInputs {
 }
 
 /// Decision lights win, then "STOP", then the break clock, then the athlete's clock. The
-/// latest clock event overrides the view for the break and interruption states (clock
-/// events are newer: they do not wait for the mapping to run again).
+/// latest clock event overrides the view: it carries the hub's own choice (`display`, rules
+/// R3.9/R4.8: a hidden `SetTime`, nothing after a RESET, no lights in a break) and is newer
+/// than the view (it does not wait for the mapping to run again).
 pub fn slot(inputs: SlotInputs, clock: Option<&ClockEvent>, decision: Option<&DecisionEvent>) -> Slot {
     if inputs.show_decisions
         && let Some(d) = decision.filter(|d| d.visible || d.down)
     {
         return if d.down && d.lights.iter().all(Option::is_none) { Slot::Down } else { Slot::Decision };
+    }
+    if let Some(display) = clock.and_then(|c| c.display.as_deref()) {
+        let interruption = clock.is_some_and(|c| c.interruption);
+        return match display {
+            "break" if interruption => Slot::Stop,
+            "break" if inputs.show_timer => Slot::Break,
+            "athlete" if inputs.show_timer => Slot::Athlete,
+            _ => Slot::Nothing,
+        };
     }
     let interruption = clock.and_then(|c| c.mode.as_deref()).map_or(inputs.interruption, |m| m == "INTERRUPTION");
     if interruption {
@@ -182,6 +192,25 @@ mod tests {
         assert_eq!(slot(SlotInputs { has_athlete: false, ..inputs() }, Some(&brk), None), Slot::Break);
         assert_eq!(slot(SlotInputs { has_athlete: false, ..inputs() }, None, None), Slot::Nothing);
         assert_eq!(slot(SlotInputs { show_timer: false, ..inputs() }, None, None), Slot::Nothing);
+    }
+
+    #[test]
+    fn the_hubs_display_choice_wins_over_the_view() {
+        let shown = |display: &str, interruption: bool| ClockEvent {
+            display: Some(display.into()),
+            interruption,
+            ..Default::default()
+        };
+        // After a RESET the hub shows nothing although an athlete is on the platform (R4.6).
+        assert_eq!(slot(inputs(), Some(&shown("none", false)), None), Slot::Nothing);
+        assert_eq!(slot(inputs(), Some(&shown("athlete", false)), None), Slot::Athlete);
+        assert_eq!(slot(inputs(), Some(&shown("break", true)), None), Slot::Stop);
+        assert_eq!(
+            slot(SlotInputs { show_timer: false, ..inputs() }, Some(&shown("break", false)), None),
+            Slot::Nothing
+        );
+        let full = DecisionEvent { visible: true, lights: [Some(true); 3], ..Default::default() };
+        assert_eq!(slot(inputs(), Some(&shown("decision", false)), Some(&full)), Slot::Decision);
     }
 
     #[test]

@@ -268,6 +268,8 @@ pub struct Jury {
     pub decision: Option<String>,
     /// True when the jury reversed the referees.
     pub reversal: Option<bool>,
+    /// OWLCMS holds the outcome until the announcer confirms it: shown as deliberating.
+    pub waiting_for_announcer: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -464,6 +466,10 @@ pub struct Records {
     pub kind: Text,
     /// What OWLCMS says about the record.
     pub message: Text,
+    /// The current athlete's personal bests (OWLCMS's `recordBoxPersonal`), apart from records.
+    pub personal_best: Option<RecordCategory>,
+    /// Whether the record message is shown now (absent from older plugins: the kind decides).
+    pub panel: Option<bool>,
 }
 
 /// Records of a category, one row per federation.

@@ -80,6 +80,7 @@ pub fn down_arrow() -> impl IntoView {
 /// The jury's last notification, as a light plus a symbol (the view has no jury texts).
 pub fn jury(jury: &Jury) -> impl IntoView + use<> {
     let (class, symbol) = match (jury.event.as_str(), jury.decision.as_deref()) {
+        ("JURY_DECISION", _) if jury.waiting_for_announcer => ("jury deliberating", "…"),
         ("JURY_DECISION", Some("GOOD_LIFT")) => ("jury good", "✔"),
         ("JURY_DECISION", Some("BAD_LIFT")) => ("jury bad", "✘"),
         ("START_DELIBERATION" | "CHALLENGE", _) => ("jury deliberating", "…"),

@@ -2,7 +2,7 @@
 //! leaders and records.
 
 use crate::live::Live;
-use crate::model::{Cell, Columns, GridView, Headers, Records, Row, Text};
+use crate::model::{Cell, Columns, GridView, Headers, RecordCategory, Records, Row, Text};
 use crate::widgets::{attempt_bar, flag};
 use leptos::prelude::*;
 
@@ -43,6 +43,8 @@ pub fn render(live: Live, view: GridView) -> AnyView {
                 </tbody>
             </table>
             {records.then(|| records_table(&view.records, &view.headers))}
+            {view.records.personal_best.as_ref().map(|pb| personal_best(pb, &view.headers))}
+            {record_notice(&view.records)}
         </div>
     }
     .into_any()
@@ -154,15 +156,34 @@ fn row(r: &Row, c: &Columns, span: usize, leader: bool) -> AnyView {
     .into_any()
 }
 
-/// One row per record federation, one column group (snatch, C&J, total) per category; the
-/// records the current attempt would break are highlighted, with OWLCMS's message beside.
-fn records_table(records: &Records, headers: &Headers) -> impl IntoView + use<> {
-    let notice = match records.kind.as_str() {
-        "attempt" => Some("record-notice attempt"),
-        "new" => Some("record-notice new"),
-        _ => None,
+/// OWLCMS's record message (`attempt`: the lift challenges a record; `new`: one was set), when
+/// the view says it is shown now (behaviour rule R7.4).
+fn record_notice(records: &Records) -> Option<impl IntoView + use<>> {
+    let class = match records.kind.as_str() {
+        "attempt" => "record-notice attempt",
+        "new" => "record-notice new",
+        _ => return None,
+    };
+    let shown = records.panel.unwrap_or(records.visible.0) && !records.message.is_empty();
+    shown.then(|| view! { <div class=class>{records.message.0.clone()}</div> })
+}
+
+/// The current athlete's personal bests, a small box apart from the records table.
+fn personal_best(pb: &RecordCategory, headers: &Headers) -> impl IntoView + use<> {
+    let row = pb.rows.first().cloned().unwrap_or_default();
+    view! {
+        <div class="personal-best">
+            <span class="pb-title">{pb.name.0.clone()}</span>
+            <span class="pb-lift">{headers.snatch.0.clone()}" "{row.snatch.0.clone()}</span>
+            <span class="pb-lift">{headers.clean_jerk.0.clone()}" "{row.clean_jerk.0.clone()}</span>
+            <span class="pb-lift">{headers.total.0.clone()}" "{row.total.0.clone()}</span>
+        </div>
     }
-    .filter(|_| !records.message.is_empty());
+}
+
+/// One row per record federation, one column group (snatch, C&J, total) per category; the
+/// records the current attempt would break are highlighted.
+fn records_table(records: &Records, headers: &Headers) -> impl IntoView + use<> {
     let short = |t: &str, fallback: &str| t.chars().next().map_or(fallback.to_owned(), |c| c.to_string());
     let (s, cj, t) = (short(headers.snatch.as_str(), "S"), "CJ".to_owned(), short(headers.total.as_str(), "T"));
     let hl = |on: bool| if on { "rec highlight" } else { "rec" };
@@ -200,7 +221,6 @@ fn records_table(records: &Records, headers: &Headers) -> impl IntoView + use<> 
                 </tbody>
             </table>
             </div>
-            {notice.map(|class| view! { <div class=class>{records.message.0.clone()}</div> })}
         </div>
     }
 }

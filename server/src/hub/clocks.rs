@@ -1,5 +1,7 @@
 //! Athlete and break clocks as OWLCMS reports them, stored with the server time they were
-//! received so that the remaining time can be aged correctly for late viewers (protocol P11/P12).
+//! received so that the remaining time can be aged correctly for late viewers (protocol P11/P12),
+//! and who may change them (behaviour rules R3, R4): only athlete timer frames move the athlete
+//! clock; a break keeps its end time while it continues, whatever updates re-announce.
 
 use crate::protocol::scalar::{as_bool, as_i64, as_string};
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,17 @@ pub struct AthleteClock {
     pub initial_warning_ms: Option<i64>,
     /// Final warning threshold, when OWLCMS sends one.
     pub final_warning_ms: Option<i64>,
+    /// Ready to be shown (R4.2–R4.7): false after a decision signal or a hidden `SetTime`, until
+    /// a `StartTime` or a current-athlete update outside a break.
+    #[serde(default = "yes")]
+    pub ready: bool,
+    /// A timer frame has set this clock (updates may only seed a clock never set, R4.9).
+    #[serde(default)]
+    pub from_timer: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for AthleteClock {
@@ -45,9 +58,14 @@ impl Default for AthleteClock {
             time_allowed_ms: 60_000,
             initial_warning_ms: None,
             final_warning_ms: None,
+            ready: true,
+            from_timer: false,
         }
     }
 }
+
+/// The athlete timer events that may change the athlete clock (R4.1).
+pub const ATHLETE_TIMER_EVENTS: [&str; 3] = ["SetTime", "StartTime", "StopTime"];
 
 impl AthleteClock {
     /// Remaining milliseconds at server time `now_ms`.
@@ -63,9 +81,22 @@ impl AthleteClock {
         (self.state == ClockState::Running).then(|| self.received_at_ms + self.remaining_ms)
     }
 
-    /// Applies the athlete-clock fields of a timer or update payload; true if it changed.
+    /// A `StopTime` that repeats the stored stop with the same remaining time (R4.3): OWLCMS
+    /// sends it twice; the repeat must change nothing, not even the receipt time.
+    pub fn is_duplicate_stop(&self, payload: &Map<String, Value>) -> bool {
+        as_string(payload.get("athleteTimerEventType")).as_deref() == Some("StopTime")
+            && self.state == ClockState::Stopped
+            && self.from_timer
+            && as_i64(payload.get("athleteMillisRemaining")) == Some(self.remaining_ms)
+    }
+
+    /// Applies the athlete-clock fields of a payload; true if it changed. Callers decide
+    /// whether the payload may change the clock (timer frames only, R4.1).
     pub fn apply(&mut self, payload: &Map<String, Value>, now_ms: i64) -> bool {
         let Some(event) = as_string(payload.get("athleteTimerEventType")) else { return false };
+        if !ATHLETE_TIMER_EVENTS.contains(&event.as_str()) {
+            return false;
+        }
         let before = self.clone();
         let remaining = as_i64(payload.get("athleteMillisRemaining")).unwrap_or_else(|| self.remaining_at(now_ms));
         self.state = match event.as_str() {
@@ -114,6 +145,9 @@ pub struct BreakClock {
     pub remaining_ms: Option<i64>,
     /// Server epoch milliseconds when received.
     pub received_at_ms: i64,
+    /// The OWLCMS break type the clock belongs to (a new type is a new break).
+    #[serde(default)]
+    pub break_type: Option<String>,
 }
 
 impl BreakClock {
@@ -131,28 +165,65 @@ impl BreakClock {
         (self.state == BreakState::Running).then_some(self.received_at_ms + self.remaining_ms?)
     }
 
-    /// Applies the break-clock fields of a timer or update payload; true if it changed.
-    /// `BreakSetTime`/`BreakPaused` carry no remaining time: the last known value is aged.
-    pub fn apply(&mut self, payload: &Map<String, Value>, now_ms: i64) -> bool {
+    /// Applies a break timer frame (S3.1): `BreakStarted` anchors the countdown at its receipt
+    /// (the end is ours, so OWLCMS's clock skew does not matter), `BreakPaused` stops it,
+    /// `BreakSetTime` carries no value and changes nothing (R3.7: the new duration comes with
+    /// the next `BreakStarted`). True if it changed.
+    pub fn apply_timer(&mut self, payload: &Map<String, Value>, now_ms: i64) -> bool {
         let Some(event) = as_string(payload.get("breakTimerEventType")) else { return false };
         let before = self.clone();
+        match event.as_str() {
+            "BreakStarted" => self.start(payload, now_ms),
+            "BreakPaused" => {
+                self.remaining_ms = self.remaining_at(now_ms);
+                self.received_at_ms = now_ms;
+                self.state = BreakState::Paused;
+            }
+            _ => {}
+        }
+        if let Some(kind) = as_string(payload.get("breakType")) {
+            self.break_type = Some(kind);
+        }
+        *self != before
+    }
+
+    /// Applies an `update` (R3.4, S3.2). A break that continues (same break type, clock
+    /// counting) keeps its end time: updates re-announce the break with a remaining time and a
+    /// start that OWLCMS recomputes, and the countdown must not restart. A new break takes the
+    /// update's remaining time as "remaining now" (S3.2 sends it reduced by the time elapsed).
+    /// Outside a break the clock goes idle.
+    pub fn apply_update(&mut self, payload: &Map<String, Value>, in_break: bool, now_ms: i64) -> bool {
+        let before = self.clone();
+        let kind = as_string(payload.get("breakType"));
+        if !in_break {
+            *self = BreakClock::default();
+            return *self != before;
+        }
+        let counting = matches!(self.state, BreakState::Running | BreakState::Indefinite | BreakState::Paused);
+        let continuing = counting && (kind.is_none() || kind == self.break_type);
+        if !continuing {
+            self.start(payload, now_ms);
+            self.break_type = kind;
+        }
+        *self != before
+    }
+
+    fn start(&mut self, payload: &Map<String, Value>, now_ms: i64) {
         let indefinite = as_bool(payload.get("indefiniteBreak"))
             .or_else(|| as_bool(payload.get("breakIsIndefinite")))
             .unwrap_or(false);
-        let sent = payload.get("breakMillisRemaining");
-        let remaining = match sent {
-            Some(Value::Null) => None,
-            Some(v) => as_i64(Some(v)),
-            None => self.remaining_at(now_ms),
-        };
-        self.state = match event.as_str() {
-            _ if indefinite || (event == "BreakStarted" && matches!(sent, Some(Value::Null))) => BreakState::Indefinite,
-            "BreakStarted" => BreakState::Running,
-            _ => BreakState::Paused,
-        };
-        self.remaining_ms = if self.state == BreakState::Indefinite { None } else { remaining.map(|r| r.max(0)) };
+        let remaining = as_i64(payload.get("breakMillisRemaining")).filter(|r| *r > 0);
         self.received_at_ms = now_ms;
-        *self != before
+        // R3.5/OQ-4: the original assumes a 10-minute countdown for an indefinite or
+        // zero-length break; a board here shows the break without digits instead.
+        (self.state, self.remaining_ms) = match remaining {
+            _ if indefinite => (BreakState::Indefinite, None),
+            Some(r) => (BreakState::Running, Some(r)),
+            None if as_string(payload.get("breakTimerEventType")).as_deref() == Some("BreakStarted") => {
+                (BreakState::Indefinite, None)
+            }
+            None => (BreakState::Idle, None),
+        };
     }
 }
 
@@ -194,16 +265,33 @@ mod tests {
     }
 
     #[test]
-    fn break_set_and_pause_age_the_last_known_remaining() {
+    fn break_pause_holds_and_set_time_changes_nothing() {
         let mut brk = BreakClock::default();
-        brk.apply(&map(json!({"breakTimerEventType": "BreakStarted", "breakMillisRemaining": "600000", "indefiniteBreak": "false"})), 0);
+        brk.apply_timer(&map(json!({"breakTimerEventType": "BreakStarted", "breakMillisRemaining": "600000", "indefiniteBreak": "false"})), 0);
         assert_eq!(brk.remaining_at(60_000), Some(540_000));
-        brk.apply(&map(json!({"breakTimerEventType": "BreakPaused"})), 60_000);
+        assert!(!brk.apply_timer(&map(json!({"breakTimerEventType": "BreakSetTime"})), 30_000));
+        brk.apply_timer(&map(json!({"breakTimerEventType": "BreakPaused"})), 60_000);
         assert_eq!((brk.state, brk.remaining_at(500_000)), (BreakState::Paused, Some(540_000)));
-        brk.apply(
+        brk.apply_timer(
             &map(json!({"breakTimerEventType": "BreakStarted", "indefiniteBreak": true, "breakMillisRemaining": 0})),
             1,
         );
         assert_eq!((brk.state, brk.remaining_ms), (BreakState::Indefinite, None));
+    }
+
+    #[test]
+    fn athlete_clock_ignores_other_events_and_spots_duplicate_stops() {
+        let mut clock = AthleteClock::default();
+        assert!(!clock.apply(&map(json!({"athleteTimerEventType": "Pause", "athleteMillisRemaining": 5})), 1));
+        clock.apply(&map(json!({"athleteTimerEventType": "StopTime", "athleteMillisRemaining": "57060"})), 2);
+        clock.from_timer = true;
+        assert!(
+            clock
+                .is_duplicate_stop(&map(json!({"athleteTimerEventType": "StopTime", "athleteMillisRemaining": 57060})))
+        );
+        assert!(
+            !clock
+                .is_duplicate_stop(&map(json!({"athleteTimerEventType": "StopTime", "athleteMillisRemaining": 55625})))
+        );
     }
 }

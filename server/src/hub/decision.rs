@@ -18,6 +18,28 @@ pub struct Jury {
     pub reason_code: Option<String>,
     /// Athlete the decision is about.
     pub athlete: Option<String>,
+    /// OWLCMS holds the outcome until the announcer confirms it (R8.1): boards show the jury
+    /// deliberating, not the decision or a reversal, until then.
+    #[serde(default)]
+    pub wait_for_announcer: bool,
+    /// `none`, `new` or `denied` (records challenged, none set: R7.3).
+    #[serde(default)]
+    pub record_kind: Option<String>,
+    /// The lift the decision is about, signed kg.
+    #[serde(default)]
+    pub actual_lift: Option<i64>,
+}
+
+impl Jury {
+    /// The decision as boards may show it: hidden while OWLCMS waits for the announcer.
+    pub fn shown_decision(&self) -> Option<&str> {
+        (!self.wait_for_announcer).then_some(self.decision.as_deref()).flatten()
+    }
+
+    /// The reversal flag as boards may show it (same rule).
+    pub fn shown_reversal(&self) -> Option<bool> {
+        (!self.wait_for_announcer).then_some(self.reversal).flatten()
+    }
 }
 
 /// What the decision lights show.
@@ -43,6 +65,17 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The lights of the last lift are over (a `StartTime`, or the next athlete called): true
+    /// when something was showing.
+    pub fn clear_lights(&mut self, now_ms: i64) -> bool {
+        let cleared = Decision { single_referee: self.single_referee, received_at_ms: now_ms, ..Decision::default() };
+        let changed = self.visible || self.down || self.jury.is_some() || self.lights != [None; 3];
+        if changed {
+            *self = cleared;
+        }
+        changed
+    }
+
     /// Applies a `decision` payload.
     pub fn apply(&mut self, payload: &Map<String, Value>, now_ms: i64) {
         let event = as_string(payload.get("decisionEventType")).unwrap_or_default();
@@ -55,6 +88,9 @@ impl Decision {
                     reversal: as_bool(payload.get("juryReversal")),
                     reason_code: as_string(payload.get("juryReasonCode")),
                     athlete: as_string(payload.get("athleteFull")),
+                    wait_for_announcer: as_bool(payload.get("waitForAnnouncer")).unwrap_or(false),
+                    record_kind: as_string(payload.get("recordKind")),
+                    actual_lift: crate::protocol::scalar::as_i64(payload.get("actualLift")),
                 });
                 return;
             }
@@ -134,5 +170,25 @@ mod tests {
         assert_eq!(d.lights, [Some(true); 3]);
         let jury = d.jury.clone().unwrap();
         assert_eq!((jury.decision.as_deref(), jury.reversal), (Some("BAD_LIFT"), Some(true)));
+        assert_eq!((jury.shown_decision(), jury.shown_reversal()), (Some("BAD_LIFT"), Some(true)));
+    }
+
+    // R8.1: a decision OWLCMS holds for the announcer is not shown, then shown once confirmed.
+    #[test]
+    fn r8_jury_decision_waits_for_the_announcer() {
+        let mut d = Decision::default();
+        apply(
+            &mut d,
+            json!({"decisionEventType": "JURY_DECISION", "juryDecision": "GOOD_LIFT", "juryReversal": "true",
+                "waitForAnnouncer": "true", "recordKind": "denied", "actualLift": "-120"}),
+        );
+        let jury = d.jury.clone().unwrap();
+        assert_eq!((jury.shown_decision(), jury.shown_reversal()), (None, None));
+        assert_eq!((jury.record_kind.as_deref(), jury.actual_lift), (Some("denied"), Some(-120)));
+        apply(
+            &mut d,
+            json!({"decisionEventType": "JURY_DECISION", "juryDecision": "GOOD_LIFT", "juryReversal": "true", "waitForAnnouncer": "false"}),
+        );
+        assert_eq!(d.jury.unwrap().shown_reversal(), Some(true));
     }
 }

@@ -2,8 +2,9 @@
 //! replaces, timer/decision merge, clock and decision fields carried over), the athlete
 //! orders resolved from keys, clocks, decisions and session status (§8.3).
 
-use super::clocks::{AthleteClock, BreakClock};
+use super::clocks::{ATHLETE_TIMER_EVENTS, AthleteClock, BreakClock};
 use super::decision::Decision;
+use super::display::{self, SlotDisplay};
 use crate::protocol::scalar::{as_string, key_string, parse_json_strings};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -26,6 +27,20 @@ pub const CARRIED_FIELDS: [&str; 13] = [
     "decisionsVisible",
     "down",
 ];
+
+/// The athlete clock's fields: only athlete timer frames may change them (R4.1).
+pub const ATHLETE_CLOCK_FIELDS: [&str; 6] = [
+    "athleteTimerEventType",
+    "athleteMillisRemaining",
+    "athleteStartTimeMillis",
+    "athleteInitialWarningMillis",
+    "athleteFinalWarningMillis",
+    "timeAllowed",
+];
+
+/// Decision fields a `StartTime` or a current-athlete update removes when it lacks them (R4.2,
+/// R4.7): the lights of the last lift are over.
+const DECISION_FIELDS: [&str; 7] = ["decisionEventType", "d1", "d2", "d3", "decision", "decisionsVisible", "down"];
 
 /// Fields that older senders encode as JSON text.
 const JSON_TEXT_FIELDS: [&str; 9] = [
@@ -106,6 +121,9 @@ pub struct FopSnapshot {
     pub decision: Decision,
     /// Session status.
     pub session: SessionStatus,
+    /// What the clock-and-lights slot shows after the last frame.
+    #[serde(default)]
+    pub display: SlotDisplay,
 }
 
 impl FopSnapshot {
@@ -123,6 +141,7 @@ impl FopSnapshot {
             break_clock: BreakClock::default(),
             decision: Decision::default(),
             session: SessionStatus::default(),
+            display: SlotDisplay::default(),
         }
     }
 
@@ -141,9 +160,9 @@ impl FopSnapshot {
         as_string(self.data.get(name))
     }
 
-    /// True while OWLCMS reports a break.
+    /// True while OWLCMS reports a break (`fopState` BREAK, `break`, or a break mode).
     pub fn in_break(&self) -> bool {
-        self.field("fopState").as_deref() == Some("BREAK")
+        self.display.in_break
     }
 }
 
@@ -168,47 +187,124 @@ pub fn fop_name(payload: &Map<String, Value>) -> String {
 }
 
 impl FopSnapshot {
-    /// Applies an `update`: the payload replaces the snapshot, carried fields excepted.
+    /// Applies an `update`: the payload replaces the snapshot, carried fields excepted. The
+    /// athlete clock is not an update's to change (R4.1): OWLCMS replays and recomputes clock
+    /// fields in updates, so they are put back as they were, unless no timer frame ever set
+    /// the clock (a tracker that joins mid-attempt seeds it from the update: OQ-16, R4.9).
     pub fn apply_update(&mut self, mut payload: Map<String, Value>, now_ms: i64) -> FopChange {
         parse_json_strings(&mut payload, &JSON_TEXT_FIELDS);
+        let in_break = display::in_break(&payload);
+        let current_athlete = as_string(payload.get("uiEvent")).as_deref() == Some("LiftingOrderUpdated")
+            || payload.contains_key("currentAthleteKey");
+        let clears_lights = current_athlete && !in_break;
         for field in CARRIED_FIELDS {
+            if clears_lights && DECISION_FIELDS.contains(&field) {
+                continue;
+            }
             if !payload.contains_key(field)
                 && let Some(old) = self.data.get(field)
             {
                 payload.insert(field.to_owned(), old.clone());
             }
         }
-        let clock = self.athlete_clock.apply(&payload, now_ms) | self.break_clock.apply(&payload, now_ms);
+        let mut clock = false;
+        if self.athlete_clock.from_timer {
+            for field in ATHLETE_CLOCK_FIELDS {
+                match self.data.get(field) {
+                    Some(old) => payload.insert(field.to_owned(), old.clone()),
+                    None => payload.remove(field),
+                };
+            }
+        } else {
+            clock |= self.athlete_clock.apply(&payload, now_ms);
+        }
+        let mut decision = false;
+        if clears_lights {
+            decision = self.decision.clear_lights(now_ms);
+        }
+        if current_athlete {
+            // R4.7: ready outside a break, not ready in one.
+            clock |= std::mem::replace(&mut self.athlete_clock.ready, !in_break) != !in_break;
+        }
+        clock |= self.break_clock.apply_update(&payload, in_break, now_ms);
         self.derived = Arc::new(derive(&payload));
         self.data = Arc::new(payload);
         self.data_version += 1;
         self.last_data_update_ms = now_ms;
-        self.touch(now_ms);
-        FopChange { data: true, clock, decision: false }
+        clock |= self.touch(now_ms);
+        FopChange { data: true, clock, decision }
     }
 
-    /// Applies a `timer`: shallow merge, clocks updated.
+    /// Applies a `timer`: shallow merge, clocks updated (R4.2–R4.4, S3.1). A `StopTime` that
+    /// repeats the last one is ignored completely (R4.3), so it returns no change at all.
     pub fn apply_timer(&mut self, payload: Map<String, Value>, now_ms: i64) -> FopChange {
-        let clock = self.athlete_clock.apply(&payload, now_ms) | self.break_clock.apply(&payload, now_ms);
-        self.merge(payload, now_ms);
-        FopChange { data: false, clock, decision: false }
+        if self.athlete_clock.is_duplicate_stop(&payload) {
+            return FopChange::default();
+        }
+        let event =
+            as_string(payload.get("athleteTimerEventType")).filter(|e| ATHLETE_TIMER_EVENTS.contains(&e.as_str()));
+        let mut clock = self.break_clock.apply_timer(&payload, now_ms);
+        let mut decision = false;
+        let starting = event.as_deref() == Some("StartTime");
+        if starting {
+            let data = Arc::make_mut(&mut self.data);
+            for field in DECISION_FIELDS.iter().filter(|f| !payload.contains_key(**f)) {
+                data.remove(*field);
+            }
+            decision = self.decision.clear_lights(now_ms);
+        }
+        self.merge(payload);
+        if let Some(event) = event {
+            let before = self.athlete_clock.clone();
+            self.athlete_clock.apply(&self.data, now_ms);
+            self.athlete_clock.from_timer = true;
+            self.athlete_clock.ready = match event.as_str() {
+                "StartTime" => true,
+                "SetTime" => self.set_time_may_show(),
+                _ => self.athlete_clock.ready,
+            };
+            clock |= self.athlete_clock != before;
+        }
+        clock |= self.touch(now_ms);
+        FopChange { data: false, clock, decision }
     }
 
-    /// Applies a `decision`: shallow merge, decision state updated.
+    /// R4.4: a `SetTime` is shown only with an athlete on the platform, outside a break, and
+    /// with no decision standing; otherwise it prepares the next clock, hidden.
+    fn set_time_may_show(&self) -> bool {
+        let text = |k: &str| self.field(k).unwrap_or_default();
+        let athlete_state = ["CURRENT_ATHLETE_DISPLAYED", "TIME_RUNNING", "TIME_STOPPED"];
+        (text("mode") == "CURRENT_ATHLETE" || athlete_state.contains(&text("fopState").as_str()))
+            && !display::in_break(&self.data)
+            && !display::has_decision_signal(&self.data)
+    }
+
+    /// Applies a `decision`: shallow merge, decision state updated. Any decision signal makes
+    /// the athlete clock not ready (R4.5) without changing its values.
     pub fn apply_decision(&mut self, mut payload: Map<String, Value>, now_ms: i64) -> FopChange {
         // `records` arrives as JSON text in decisions; keep the stored object shape.
         parse_json_strings(&mut payload, &["records"]);
+        // R4.5: OWLCMS names the initial decision in camel case.
+        if as_string(payload.get("decisionEventType")).as_deref() == Some("initialDecision") {
+            payload.insert("decisionEventType".into(), Value::from("INITIAL_DECISION"));
+        }
         self.decision.apply(&payload, now_ms);
-        self.merge(payload, now_ms);
-        FopChange { data: false, clock: false, decision: true }
+        let signal = display::has_decision_signal(&payload);
+        self.merge(payload);
+        let mut clock = false;
+        if signal {
+            clock |= std::mem::replace(&mut self.athlete_clock.ready, false);
+        }
+        clock |= self.touch(now_ms);
+        FopChange { data: false, clock, decision: true }
     }
 
-    fn merge(&mut self, payload: Map<String, Value>, now_ms: i64) {
+    fn merge(&mut self, payload: Map<String, Value>) {
         Arc::make_mut(&mut self.data).extend(payload);
-        self.touch(now_ms);
     }
 
-    fn touch(&mut self, now_ms: i64) {
+    /// Bookkeeping after every frame; true when what the slot shows changed.
+    fn touch(&mut self, now_ms: i64) -> bool {
         self.version += 1;
         self.last_update_ms = now_ms;
         self.session.last_activity_ms = now_ms;
@@ -219,6 +315,8 @@ impl FopSnapshot {
         self.session.is_done = done;
         self.session.session_name =
             as_string(data.get("sessionName")).or_else(|| as_string(data.get("groupName"))).filter(|s| !s.is_empty());
+        let slot = display::compute(&self.data, &self.athlete_clock, &self.break_clock, &self.decision);
+        std::mem::replace(&mut self.display, slot) != slot
     }
 }
 

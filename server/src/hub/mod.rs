@@ -6,6 +6,7 @@ pub mod clocks;
 pub mod competition;
 pub mod database;
 pub mod decision;
+pub mod display;
 pub mod fop;
 pub mod results;
 pub mod translations;

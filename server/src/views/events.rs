@@ -2,6 +2,7 @@
 //! browsers count down correctly whatever their own clock says), `decision` and `status`.
 
 use crate::hub::clocks::{BreakState, ClockState};
+use crate::hub::display::Shown;
 use crate::hub::{FopSnapshot, HubState, now_ms};
 use serde_json::{Value, json};
 
@@ -24,6 +25,7 @@ pub fn clock(fop: &FopSnapshot) -> Value {
             "timeAllowedMs": athlete.time_allowed_ms,
             "initialWarningMs": athlete.initial_warning_ms,
             "finalWarningMs": athlete.final_warning_ms,
+            "visible": fop.display.athlete_visible,
         },
         "break": {
             "state": match brk.state {
@@ -34,8 +36,17 @@ pub fn clock(fop: &FopSnapshot) -> Value {
             },
             "remainingMs": brk.remaining_at(now),
             "endsAtMs": brk.ends_at_ms(),
+            "visible": fop.display.break_visible,
         },
         "inBreak": fop.in_break(),
+        "interruption": fop.display.interruption,
+        // What the slot shows, by the hub's rules (R3.9): decision, break, athlete or none.
+        "display": match fop.display.shown {
+            Shown::Decision => "decision",
+            Shown::Break => "break",
+            Shown::Athlete => "athlete",
+            Shown::None => "none",
+        },
         "mode": fop.field("mode"),
         "fopState": fop.field("fopState"),
         "breakType": fop.field("breakType"),
@@ -51,10 +62,20 @@ pub fn decision(fop: &FopSnapshot) -> Value {
         "event": d.event,
         "lights": d.lights,
         "decision": d.decision,
-        "visible": d.visible,
-        "down": d.down,
+        // In a break the lights are hidden whatever the last decision said (R3.9).
+        "visible": d.visible && !fop.display.in_break,
+        "down": d.down && !fop.display.in_break,
         "singleReferee": d.single_referee,
-        "jury": d.jury,
+        "jury": d.jury.as_ref().map(|j| json!({
+            "event": j.event,
+            "decision": j.shown_decision(),
+            "reversal": j.shown_reversal(),
+            "waitingForAnnouncer": j.wait_for_announcer,
+            "reasonCode": j.reason_code,
+            "athlete": j.athlete,
+            "recordKind": j.record_kind,
+            "actualLift": j.actual_lift,
+        })),
     })
 }
 

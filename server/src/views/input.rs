@@ -168,7 +168,7 @@ fn add_fop(doc: &mut Value, fop: &FopSnapshot, scorer: &Scorer<'_>) {
     doc["next"] = key_of(&fop.derived.next_key);
     doc["previous"] = key_of(&fop.derived.previous_key);
     doc["leaders"] = Value::Array(leaders);
-    doc["records"] = fop.data.get("records").cloned().unwrap_or(Value::Null);
+    doc["records"] = super::records::normalise(fop.data.get("records"));
     doc["session"] = json!({
         "name": fop.session.session_name,
         "done": fop.session.is_done,

@@ -10,6 +10,7 @@
 pub mod events;
 pub mod input;
 pub mod plates;
+pub mod records;
 pub mod roster;
 pub mod scores;
 pub mod worker;
