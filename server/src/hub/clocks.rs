@@ -199,7 +199,16 @@ impl BreakClock {
             *self = BreakClock::default();
             return *self != before;
         }
-        let counting = matches!(self.state, BreakState::Running | BreakState::Indefinite | BreakState::Paused);
+        if as_string(payload.get("breakTimerEventType")).as_deref() == Some("BreakPaused") {
+            // A paused break stays paused (S3.2 copies the pause into updates).
+            if self.state == BreakState::Running {
+                self.remaining_ms = self.remaining_at(now_ms);
+                self.received_at_ms = now_ms;
+                self.state = BreakState::Paused;
+            }
+            return *self != before;
+        }
+        let counting = matches!(self.state, BreakState::Running | BreakState::Indefinite);
         let continuing = counting && (kind.is_none() || kind == self.break_type);
         if !continuing {
             self.start(payload, now_ms);

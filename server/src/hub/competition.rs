@@ -135,6 +135,11 @@ pub struct Competition {
     pub protocol_error: Option<ProtocolError>,
     /// Session athletes merged since the database was loaded, and finished sessions (R1).
     pub results: Arc<SessionResults>,
+    /// When OWLCMS last sent a database (a skipped identical one counts: it is as fresh).
+    pub database_loaded_at_ms: i64,
+    /// When a platform last moved to another session or finished one (R2: a database older
+    /// than this lacks results that documents need).
+    pub session_changed_at_ms: i64,
 }
 
 impl Competition {
@@ -148,7 +153,13 @@ impl Competition {
             Input::Update(payload) => {
                 let refers_to_flags = refers_to_flags(&payload);
                 let name = fop_name(&payload);
-                let change = self.fop_mut(&name).apply_update(payload, now_ms);
+                let fop = self.fop_mut(&name);
+                let (session_before, done_before) = (fop.session.session_name.clone(), fop.session.is_done);
+                let change = fop.apply_update(payload, now_ms);
+                let moved = session_before.is_some() && fop.session.session_name != session_before;
+                if moved || (fop.session.is_done && !done_before) {
+                    self.session_changed_at_ms = now_ms;
+                }
                 outcome.results = self.merge_results(&name);
                 outcome.fop = Some((name, change));
                 if refers_to_flags && !self.assets.contains_key(&AssetKind::Flags) {
@@ -172,6 +183,7 @@ impl Competition {
                 // athletes are laid over it again at once, as their next update would.
                 self.results = Arc::new(SessionResults::for_database(Some(db.checksum.clone())));
                 self.database = Some(db);
+                self.database_loaded_at_ms = now_ms;
                 self.announced_checksum = None;
                 let names: Vec<String> = self.fops.keys().cloned().collect();
                 for name in names {
@@ -180,7 +192,11 @@ impl Competition {
                 outcome.competition = true;
                 outcome.results = true;
             }
-            Input::DatabaseUnchanged => self.announced_checksum = None,
+            Input::DatabaseUnchanged => {
+                self.announced_checksum = None;
+                self.database_loaded_at_ms = now_ms;
+                outcome.competition = true;
+            }
             Input::ProtocolOk => {}
             Input::RestoreFop(snapshot) => {
                 let name = snapshot.name.clone();
@@ -252,6 +268,11 @@ impl Competition {
     /// The snapshot of a FOP, created empty on first use.
     fn fop_mut(&mut self, name: &str) -> &mut FopSnapshot {
         self.fops.entry(name.to_owned()).or_insert_with(|| FopSnapshot::empty(name))
+    }
+
+    /// Whether the database predates the last session change (R2.6).
+    pub fn database_is_stale(&self) -> bool {
+        self.database.is_some() && self.session_changed_at_ms > self.database_loaded_at_ms
     }
 
     /// Checksum of the loaded database.

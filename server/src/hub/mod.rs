@@ -87,6 +87,10 @@ pub struct HubState {
     pub protocol_error: Option<ProtocolError>,
     /// Session results merged since the database was loaded, and finished sessions.
     pub results: Arc<results::SessionResults>,
+    /// The database predates the last session change (documents ask for a fresh one, R2.6).
+    pub database_stale: bool,
+    /// When the database was last (re)sent, server epoch ms.
+    pub database_loaded_at_ms: i64,
     /// Connections, counters and last-message times.
     pub diagnostics: Diagnostics,
 }
@@ -322,6 +326,8 @@ impl Hub {
             assets: c.assets.clone(),
             protocol_error: c.protocol_error.clone(),
             results: c.results.clone(),
+            database_stale: c.database_is_stale(),
+            database_loaded_at_ms: c.database_loaded_at_ms,
             diagnostics: self.diagnostics.clone(),
         };
         self.shared.state.send_replace(Arc::new(state));

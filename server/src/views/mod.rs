@@ -8,6 +8,7 @@
 //! once per change and shared by all views.
 
 pub mod events;
+mod freshness;
 pub mod input;
 pub mod plates;
 pub mod records;
@@ -211,6 +212,7 @@ impl Views {
                 let mut frame = (*previous).clone();
                 let mut changed = false;
                 if last.as_ref() != Some(&inputs) {
+                    let state = self.fresh_for_document(plugin, state.clone(), &mut state_rx).await;
                     frame = self.compute(&key, &catalog, &state, fop.as_deref(), &options, &previous).await;
                     last = Some(inputs);
                     changed = true;
