@@ -122,12 +122,21 @@ async fn r3_paused_break_is_hidden_set_time_keeps_it() {
     let end = fop(&t).break_clock.ends_at_ms();
     send(&mut owlcms, "timer", json!({"breakTimerEventType": "BreakSetTime", "fopState": "BREAK"})).await;
     assert_eq!(fop(&t).break_clock.ends_at_ms(), end, "BreakSetTime: the old countdown goes on");
-    send(&mut owlcms, "timer", json!({"breakTimerEventType": "BreakPaused", "fopState": "BREAK", "mode": "LIFT_COUNTDOWN"})).await;
+    send(
+        &mut owlcms,
+        "timer",
+        json!({"breakTimerEventType": "BreakPaused", "fopState": "BREAK", "mode": "LIFT_COUNTDOWN"}),
+    )
+    .await;
     let f = fop(&t);
     assert_eq!(f.break_clock.state, BreakState::Paused);
     assert!(!f.display.break_visible && f.display.shown != Shown::Break);
-    send(&mut owlcms, "update", json!({"fopState": "CURRENT_ATHLETE_DISPLAYED", "mode": "CURRENT_ATHLETE", "uiEvent": "BreakDone"}))
-        .await;
+    send(
+        &mut owlcms,
+        "update",
+        json!({"fopState": "CURRENT_ATHLETE_DISPLAYED", "mode": "CURRENT_ATHLETE", "uiEvent": "BreakDone"}),
+    )
+    .await;
     assert_eq!(fop(&t).break_clock.state, BreakState::Idle);
     assert!(!fop(&t).in_break());
 }
@@ -163,7 +172,10 @@ async fn r4_only_timer_frames_change_the_athlete_clock() {
     let stop = |ms: &str| json!({"fopState": "TIME_STOPPED", "athleteTimerEventType": "StopTime", "athleteMillisRemaining": ms});
     send(&mut owlcms, "timer", stop("57060")).await;
     let f = fop(&t);
-    assert_eq!((f.athlete_clock.state, f.athlete_clock.remaining_ms, f.display.shown), (ClockState::Stopped, 57_060, Shown::Athlete));
+    assert_eq!(
+        (f.athlete_clock.state, f.athlete_clock.remaining_ms, f.display.shown),
+        (ClockState::Stopped, 57_060, Shown::Athlete)
+    );
     // 3. The same StopTime again is ignored completely; another value corrects it.
     let version = f.version;
     send(&mut owlcms, "timer", stop("57060")).await;
@@ -187,7 +199,8 @@ async fn r4_only_timer_frames_change_the_athlete_clock() {
     assert_eq!((f.athlete_clock.state, f.athlete_clock.remaining_ms), (ClockState::Set, 120_000));
     assert!(!f.display.athlete_visible && f.display.shown == Shown::Decision);
     // 7. RESET: nothing shows.
-    send(&mut owlcms, "decision", json!({"decisionEventType": "RESET", "decisionsVisible": "false", "down": "false"})).await;
+    send(&mut owlcms, "decision", json!({"decisionEventType": "RESET", "decisionsVisible": "false", "down": "false"}))
+        .await;
     assert_eq!((fop(&t).athlete_clock.remaining_ms, fop(&t).display.shown), (120_000, Shown::None));
     // 8. The next athlete's update: clock values from the update are ignored; shown again.
     let next = json!({"fopState": "CURRENT_ATHLETE", "mode": "CURRENT_ATHLETE", "currentAthleteKey": 1,
@@ -234,9 +247,11 @@ async fn r8_jury_waits_for_the_announcer() {
     send(&mut owlcms, "update", sample(LIFTING_ORDER)).await;
     let mut sse = SseClient::connect(&t.http("/api/stream?plugin=lifting-order&fop=A"), None).await;
     sse.next_of("decision").await;
-    let jury = |wait: &str| json!({"fopState": "BREAK", "mode": "INTERRUPTION", "break": "true",
+    let jury = |wait: &str| {
+        json!({"fopState": "BREAK", "mode": "INTERRUPTION", "break": "true",
         "decisionEventType": "JURY_DECISION", "juryDecision": "BAD_LIFT", "juryReversal": "true",
-        "juryReasonCode": "PRESS_OUT", "athleteFull": "DOE, John", "waitForAnnouncer": wait, "recordKind": "denied", "actualLift": "-120"});
+        "juryReasonCode": "PRESS_OUT", "athleteFull": "DOE, John", "waitForAnnouncer": wait, "recordKind": "denied", "actualLift": "-120"})
+    };
     send(&mut owlcms, "decision", jury("true")).await;
     let (held, _) = sse.next_of("decision").await;
     assert_eq!(held["jury"]["waitingForAnnouncer"], true);
@@ -244,6 +259,9 @@ async fn r8_jury_waits_for_the_announcer() {
     assert_eq!((held["jury"]["recordKind"].clone(), held["visible"].clone()), (json!("denied"), json!(false)));
     send(&mut owlcms, "decision", jury("false")).await;
     let (shown, _) = sse.next_of("decision").await;
-    assert_eq!((shown["jury"]["decision"].clone(), shown["jury"]["reversal"].clone()), (json!("BAD_LIFT"), json!(true)));
+    assert_eq!(
+        (shown["jury"]["decision"].clone(), shown["jury"]["reversal"].clone()),
+        (json!("BAD_LIFT"), json!(true))
+    );
     assert_eq!(shown["jury"]["reasonCode"], "PRESS_OUT");
 }

@@ -176,7 +176,7 @@ fn personal_best(pb: &RecordCategory, headers: &Headers) -> impl IntoView + use<
             <span class="pb-title">{pb.name.0.clone()}</span>
             <span class="pb-lift">{headers.snatch.0.clone()}" "{row.snatch.0.clone()}</span>
             <span class="pb-lift">{headers.clean_jerk.0.clone()}" "{row.clean_jerk.0.clone()}</span>
-            <span class="pb-lift">{headers.total.0.clone()}" "{row.total.0.clone()}</span>
+            <span class="pb-lift">{headers.total.0.clone()}" "{row.total.0}</span>
         </div>
     }
 }

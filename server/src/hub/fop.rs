@@ -224,7 +224,8 @@ impl FopSnapshot {
         }
         if current_athlete {
             // R4.7: ready outside a break, not ready in one.
-            clock |= std::mem::replace(&mut self.athlete_clock.ready, !in_break) != !in_break;
+            let ready = !in_break;
+            clock |= std::mem::replace(&mut self.athlete_clock.ready, ready) != ready;
         }
         clock |= self.break_clock.apply_update(&payload, in_break, now_ms);
         self.derived = Arc::new(derive(&payload));
