@@ -144,7 +144,8 @@ def attempt_bar:
     sessionLine: (if $session == "" then ""
                   else txf("Scoreboard.GroupLiftType"; "Session {0} – {1}"; [$session, lift_name($s.liftTypeKey)]) end),
     recordKind: ($s.recordKind // "none"),
-    recordMessage: ($s.recordMessage // "") };
+    recordMessage: ($s.recordMessage // ""),
+    stopText: (if ($lang | startswith("no")) then "STOPP" else "STOP" end) };
 
 # Column titles, translated.
 def grid_headers:

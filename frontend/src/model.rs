@@ -19,6 +19,10 @@ impl Text {
     pub fn is_empty(&self) -> bool {
         self.0.trim().is_empty()
     }
+    /// The text, or `fallback` when there is nothing to show (views of older plugins).
+    pub fn or<'a>(&'a self, fallback: &'a str) -> &'a str {
+        if self.is_empty() { fallback } else { &self.0 }
+    }
 }
 
 impl std::fmt::Display for Text {
@@ -313,6 +317,8 @@ pub struct AttemptBar {
     pub record_kind: Text,
     /// Record message.
     pub record_message: Text,
+    /// What an interruption shows (`STOP`, `STOPP` in Norwegian).
+    pub stop_text: Text,
 }
 
 /// One attempt cell.

@@ -197,13 +197,16 @@ async fn lifting_order_shows_the_session_live_clock_and_decisions() {
         "lights replace the clock"
     );
     page.screenshot(&screenshots().join("standard-grid-decision-tv.png")).await;
+    // After a RESET nothing shows until OWLCMS calls the next athlete (behaviour rule R4.6).
     rig.owlcms.decision(json!({"decisionEventType": "RESET", "decisionsVisible": "false"})).await;
     page.wait_for(
         "lights cleared",
-        "!document.querySelector('.attempt-bar .lights') && !!document.querySelector('.attempt-bar .clock')",
+        "!document.querySelector('.attempt-bar .lights') && !document.querySelector('.attempt-bar .clock')",
         PATIENCE,
     )
     .await;
+    rig.owlcms.update(&owlcms::sample(owlcms::LIFTING_ORDER)).await;
+    page.wait_for("clock back for the next athlete", "!!document.querySelector('.attempt-bar .clock')", PATIENCE).await;
 
     // The down signal alone is the big arrow.
     rig.owlcms.decision(json!({"decisionEventType": "DOWN_SIGNAL", "down": "true"})).await;

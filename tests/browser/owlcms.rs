@@ -104,6 +104,11 @@ impl Owlcms {
         self.send_applied("timer", &payload).await;
     }
 
+    /// An `update` message as captured (e.g. the next athlete called).
+    pub async fn update(&mut self, payload: &Value) {
+        self.send_applied("update", payload).await;
+    }
+
     /// A `decision` message for FOP A.
     pub async fn decision(&mut self, fields: Value) {
         let mut payload = json!({"fop": "A", "mode": "CURRENT_ATHLETE"});

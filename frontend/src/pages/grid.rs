@@ -25,7 +25,7 @@ pub fn render(live: Live, view: GridView) -> AnyView {
     let records = view.records.visible.0 && !view.records.categories.is_empty();
     view! {
         <div class="grid-page">
-            {attempt_bar(live, &view.attempt_bar, "STOP")}
+            {attempt_bar(live, &view.attempt_bar, view.attempt_bar.stop_text.or("STOP"))}
             {(!view.attempt_bar.visible.0).then(|| view! {
                 <div class="grid-title">
                     <span>{view.competition.0.clone()}</span>

@@ -206,7 +206,7 @@ fn scoreboard(live: Live, view: &TeamBoardView) -> AnyView {
     };
     view! {
         <div class=format!("team-page team-scoreboard scoring-{}", view.scoring)>
-            {attempt_bar(live, &view.attempt_bar, "STOP")}
+            {attempt_bar(live, &view.attempt_bar, view.attempt_bar.stop_text.or("STOP"))}
             <div class="team-title">
                 <span class="team-board-title">{view.title.0.clone()}</span>
                 <span class="muted">{view.counting_label.0.clone()}</span>
