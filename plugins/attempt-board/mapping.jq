@@ -17,7 +17,7 @@
     firstName: ($c.firstName // ""),
     team: ($c.teamName // ""),
     flag: ($c.flagURL // ""),
-    picture: (if $options.showPicture and ($c.membership // "") != "" then "/local/pictures/" + $c.membership else "" end),
+    picture: (if $options.showPicture then ($c.pictureURL // "") else "" end),
     startNumber: ($c.startNumber | text),
     category: ($c.category // "")
   } end),

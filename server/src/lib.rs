@@ -21,7 +21,7 @@ pub mod web;
 
 use anyhow::Context;
 use assets::AssetStore;
-use hub::{AssetKind, HubHandle};
+use hub::HubHandle;
 use ingest::IngestContext;
 use ingest::learning::Learning;
 use plugins::registry::Registry;
@@ -174,7 +174,7 @@ impl Server {
         if let Err(error) = registry.watch_folder(shutdown.clone()) {
             tracing::warn!(%error, "cannot watch the plugins folder; edits need a restart");
         }
-        let views = Views::new(hub.clone(), registry.clone(), assets.dir(AssetKind::Flags), shutdown.clone());
+        let views = Views::new(hub.clone(), registry.clone(), assets.clone(), shutdown.clone());
         let state = Arc::new(AppState {
             hub: hub.clone(),
             ingest,

@@ -6,14 +6,25 @@
 
 use super::roster::Roster;
 use super::scores::{self, ScoreSettings};
+use crate::assets::index::AssetIndex;
 use crate::hub::fop::{FopSnapshot, OrderItem};
 use crate::hub::{HubState, now_ms};
 use crate::protocol::scalar::key_string;
 use crate::scoring::lifts::{AthleteLifts, TotalRule};
 use serde_json::{Map, Value, json};
 
-/// Payload fields moved out of `.state` because the document resolves them.
-const RESOLVED_FIELDS: [&str; 5] = ["sessionAthletes", "startOrderKeys", "liftingOrderKeys", "leaders", "database"];
+/// Payload fields moved out of `.state` because the document resolves them, and OWLCMS's
+/// update key, a secret that must not reach browsers (`/api/view?debug=input`).
+const RESOLVED_FIELDS: [&str; 8] = [
+    "sessionAthletes",
+    "startOrderKeys",
+    "liftingOrderKeys",
+    "leaders",
+    "database",
+    "updateKey",
+    "update_key",
+    "updatekey",
+];
 
 /// What the document is built from.
 pub struct InputParts<'a> {
@@ -30,6 +41,9 @@ pub struct InputParts<'a> {
     /// Competition-wide athletes: score ranks and team points of session athletes come from
     /// it. Without it, session athletes are scored alone (no ranks, no team points).
     pub roster: Option<&'a Roster>,
+    /// What the asset folders hold: athletes' `flagURL` and `pictureURL` name only files that
+    /// exist (without it, both are `""`).
+    pub assets: Option<&'a AssetIndex>,
 }
 
 /// Builds the mapping input.
@@ -69,7 +83,12 @@ pub fn build(parts: &InputParts<'_>) -> Value {
         "platform": null,
         "barbell": null,
     });
-    let scorer = Scorer { roster: parts.roster, settings: ScoreSettings::from_competition(&doc["competition"]) };
+    let no_assets = AssetIndex::default();
+    let scorer = Scorer {
+        roster: parts.roster,
+        settings: ScoreSettings::from_competition(&doc["competition"]),
+        assets: parts.assets.unwrap_or(&no_assets),
+    };
     doc["scoring"] = parts.roster.map_or(Value::Null, Roster::scoring_json);
     if let Some(fop) = parts.fop {
         add_fop(&mut doc, fop, &scorer);
@@ -100,10 +119,12 @@ pub fn build(parts: &InputParts<'_>) -> Value {
     doc
 }
 
-/// Adds `scores` to athletes: from the roster when it knows the athlete, else computed alone.
+/// Adds `scores` to athletes (from the roster when it knows the athlete, else computed
+/// alone) and resolves their flag and picture.
 struct Scorer<'a> {
     roster: Option<&'a Roster>,
     settings: ScoreSettings,
+    assets: &'a AssetIndex,
 }
 
 impl Scorer<'_> {
@@ -115,6 +136,7 @@ impl Scorer<'_> {
         });
         if let Some(map) = out.as_object_mut() {
             map.insert("scores".into(), scores);
+            self.assets.resolve_athlete(map);
         }
         out
     }

@@ -16,6 +16,8 @@ pub mod roster;
 pub mod scores;
 pub mod worker;
 
+use crate::assets::AssetStore;
+use crate::assets::index::AssetIndex;
 use crate::hub::{AssetKind, FopSnapshot, HubEvent, HubHandle, HubState};
 use crate::plugins::manifest::Requirement;
 use crate::plugins::registry::{Catalog, Registry};
@@ -24,7 +26,6 @@ use parking_lot::Mutex;
 use roster::{Roster, RosterKey};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -84,8 +85,9 @@ pub struct Views {
     shutdown: CancellationToken,
     /// The last roster; a tokio mutex so that views needing it at once wait for one build.
     roster: tokio::sync::Mutex<Option<Arc<Roster>>>,
-    /// Where OWLCMS's flags are extracted (team flags of competition-wide athletes).
-    flags_dir: PathBuf,
+    /// The asset folders, and what they held at the last look (by asset generation).
+    assets: AssetStore,
+    asset_index: tokio::sync::Mutex<(i64, Arc<AssetIndex>)>,
 }
 
 /// What a view's inputs looked like when it last ran; a run is needed when this changes.
@@ -95,13 +97,15 @@ struct Inputs {
     fop_data_version: u64,
     database: Option<String>,
     translations: usize,
+    /// Asset generation: flag and picture URLs change when a ZIP arrives.
+    assets: i64,
     /// For plugins that require the database: every FOP's data version and the flags.
     competition: Option<RosterKey>,
 }
 
 impl Views {
-    /// Creates the cache; `flags_dir` is the folder OWLCMS's flags are extracted to.
-    pub fn new(hub: HubHandle, registry: Arc<Registry>, flags_dir: PathBuf, shutdown: CancellationToken) -> Arc<Views> {
+    /// Creates the cache; `assets` holds the folders OWLCMS's ZIPs are extracted to.
+    pub fn new(hub: HubHandle, registry: Arc<Registry>, assets: AssetStore, shutdown: CancellationToken) -> Arc<Views> {
         Arc::new(Views {
             hub,
             registry,
@@ -111,8 +115,22 @@ impl Views {
             stats: ViewStats::default(),
             shutdown,
             roster: tokio::sync::Mutex::default(),
-            flags_dir,
+            assets,
+            asset_index: tokio::sync::Mutex::new((-1, Arc::default())),
         })
+    }
+
+    /// What the asset folders hold, rescanned only after a ZIP replaced one of them.
+    pub async fn asset_index(&self, state: &HubState) -> Arc<AssetIndex> {
+        let generation = asset_generation(state);
+        let mut cached = self.asset_index.lock().await;
+        if cached.0 != generation {
+            let store = self.assets.clone();
+            let scan = move || AssetIndex::scan(|kind| store.dir(kind));
+            let index = tokio::task::spawn_blocking(scan).await.unwrap_or_default();
+            *cached = (generation, Arc::new(index));
+        }
+        cached.1.clone()
     }
 
     /// What a roster built now would be built from.
@@ -120,7 +138,7 @@ impl Views {
         RosterKey {
             database: state.database.as_ref().map(|d| d.checksum.clone()),
             results: state.results.revision,
-            flags: state.assets.get(&AssetKind::Flags).map(|a| a.loaded_at_ms),
+            flags: Some(asset_generation(state)),
         }
     }
 
@@ -134,11 +152,8 @@ impl Views {
         }
         let database = state.database.clone();
         let results = state.results.clone();
-        let flags_dir = self.flags_dir.clone();
-        let build = move || {
-            let flags = roster::flag_files(&flags_dir);
-            Roster::build(key, database.as_deref(), &results, flags)
-        };
+        let assets = self.asset_index(state).await;
+        let build = move || Roster::build(key, database.as_deref(), &results, assets);
         let roster = Arc::new(tokio::task::spawn_blocking(build).await.unwrap_or_default());
         self.stats.roster_builds.fetch_add(1, Ordering::Relaxed);
         *cached = Some(roster.clone());
@@ -206,6 +221,7 @@ impl Views {
                     fop_data_version: fop.as_ref().map_or(0, |f| f.data_version),
                     database: state.database.as_ref().map(|d| d.checksum.clone()),
                     translations: state.translations.as_ref().map_or(0, |t| Arc::as_ptr(t) as usize),
+                    assets: asset_generation(&state),
                     competition: wide.then(|| self.roster_key(&state)),
                 };
                 let previous = tx.borrow().clone();
@@ -259,7 +275,16 @@ impl Views {
         self.request_assets(&plugin.config.requires, state).await;
         let with_database = plugin.config.requires.contains(&Requirement::Database);
         let roster = self.roster(state).await;
-        let parts = input::InputParts { state, fop, options, lang: &key.lang, with_database, roster: Some(&roster) };
+        let assets = self.asset_index(state).await;
+        let parts = input::InputParts {
+            state,
+            fop,
+            options,
+            lang: &key.lang,
+            with_database,
+            roster: Some(&roster),
+            assets: Some(&assets),
+        };
         let input = input::build(&parts);
         let translations: Value = state
             .translations
@@ -322,6 +347,11 @@ impl Views {
             self.hub.request_resources(missing).await;
         }
     }
+}
+
+/// Changes whenever an asset ZIP replaces a folder (the sum of the load times only grows).
+fn asset_generation(state: &HubState) -> i64 {
+    state.assets.values().map(|a| a.loaded_at_ms).sum()
 }
 
 /// Waits for the next data change of any FOP (`None` when there is nothing to wait for). A

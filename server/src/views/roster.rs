@@ -10,6 +10,7 @@
 
 use super::input::enrich;
 use super::scores::{self, ScoreSettings, Scores};
+use crate::assets::index::AssetIndex;
 use crate::hub::database::Database;
 use crate::hub::results::{self, SessionResults};
 use crate::protocol::scalar::{as_bool, as_i64, as_string, key_string};
@@ -20,7 +21,7 @@ use crate::scoring::{
 };
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// What a roster was built from; a different key means it must be rebuilt.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -29,7 +30,7 @@ pub struct RosterKey {
     pub database: Option<String>,
     /// Revision of the merged session results.
     pub results: u64,
-    /// When the flags were last loaded.
+    /// Generation of the asset folders (flags and pictures the athletes point at).
     pub flags: Option<i64>,
 }
 
@@ -65,20 +66,22 @@ pub struct Roster {
     entries: Vec<Entry>,
     index: HashMap<String, usize>,
     categories: HashMap<String, Category>,
+    /// Team → the flag URL OWLCMS gave its session athletes (a hint the index checks).
     flags: HashMap<String, String>,
     /// Every database session, and whether it is finished (database flag or OWLCMS since).
     session_done: HashMap<String, bool>,
+    assets: Arc<AssetIndex>,
     json: OnceLock<Value>,
 }
 
 impl Roster {
-    /// Builds the roster. `flags` maps team names to flag URLs (from the flags folder); flags
-    /// OWLCMS names in session athletes win.
+    /// Builds the roster. Flags and pictures resolve through `assets` (the flag OWLCMS named
+    /// for a team's session athletes first, when it exists).
     pub fn build(
         key: RosterKey,
         database: Option<&Database>,
         results: &SessionResults,
-        flags: HashMap<String, String>,
+        assets: Arc<AssetIndex>,
     ) -> Roster {
         let empty = Value::Null;
         let raw = database.map_or(&empty, |db| &db.raw);
@@ -129,7 +132,7 @@ impl Roster {
             let member = entry.lifts.team_member.unwrap_or(true);
             entry.team_points = athlete_team_points(entry.placings, member, team_points, policy);
         }
-        let mut flags = flags;
+        let mut flags = HashMap::new();
         for entry in &entries {
             if let (Some(team), Some(url)) =
                 (as_string(entry.record.get("teamName")), as_string(entry.record.get("flagURL")))
@@ -149,6 +152,7 @@ impl Roster {
             categories: categories(raw),
             flags,
             session_done,
+            assets,
             json: OnceLock::new(),
         }
     }
@@ -210,7 +214,8 @@ impl Roster {
             ("scores", scores::to_json(&entry.scores, &entry.ranks, Some(entry.team_points))),
             ("fullName", json!(text("fullName").unwrap_or_else(|| format!("{}, {first}", last.to_uppercase())))),
             ("teamName", json!(team)),
-            ("flagURL", json!(self.flags.get(&team).cloned().unwrap_or_default())),
+            ("flagURL", json!(self.assets.flag_url(self.flags.get(&team).map(String::as_str), Some(&team)))),
+            ("pictureURL", json!(self.assets.picture_url(text("membership").as_deref()))),
             ("categoryCode", json!(code)),
             (
                 "category",
@@ -311,20 +316,6 @@ fn categories(raw: &Value) -> HashMap<String, Category> {
     out
 }
 
-/// Team name → `/local/flags/<file>` for the files of the flags folder (OWLCMS names them after
-/// the team). Missing folder: no flags.
-pub fn flag_files(dir: &std::path::Path) -> HashMap<String, String> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return HashMap::new() };
-    entries
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let stem = std::path::Path::new(&name).file_stem()?.to_str()?.to_owned();
-            Some((stem, format!("/local/flags/{name}")))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,7 +329,7 @@ mod tests {
     // sinclairRank (competition-wide, per gender) per athlete.
     #[test]
     fn places_and_sinclair_ranks_reproduce_owlcms() {
-        let roster = Roster::build(RosterKey::default(), Some(&sample()), &SessionResults::default(), HashMap::new());
+        let roster = Roster::build(RosterKey::default(), Some(&sample()), &SessionResults::default(), Arc::default());
         let athletes = roster.competition_athletes().as_array().unwrap();
         assert_eq!(athletes.len(), 39);
         for a in athletes {
@@ -365,7 +356,7 @@ mod tests {
             {"athleteKey": "5", "athlete": stranger, "displayInfo": {}}]});
         let mut results = SessionResults::default();
         results.merge_session_athletes(update.get("sessionAthletes"));
-        let roster = Roster::build(RosterKey::default(), Some(&db), &results, HashMap::new());
+        let roster = Roster::build(RosterKey::default(), Some(&db), &results, Arc::default());
         let athletes = roster.competition_athletes().as_array().unwrap();
         assert_eq!(athletes.len(), 40, "the athlete only the FOP knows is added");
         let hanna = athletes.iter().find(|a| a["key"] == "-1347246554").unwrap();

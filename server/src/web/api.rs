@@ -72,6 +72,7 @@ pub(super) async fn view(
         let options: Value = serde_json::from_str(&request.key.options).unwrap_or_default();
         let with_database = request.plugin.config.requires.contains(&crate::plugins::manifest::Requirement::Database);
         let roster = app.views.roster(&state).await;
+        let assets = app.views.asset_index(&state).await;
         let parts = input::InputParts {
             state: &state,
             fop: fop.as_deref(),
@@ -79,6 +80,7 @@ pub(super) async fn view(
             lang: &request.key.lang,
             with_database,
             roster: Some(&roster),
+            assets: Some(&assets),
         };
         return Ok(Json(input::build(&parts)).into_response());
     }

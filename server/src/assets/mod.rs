@@ -1,6 +1,9 @@
 //! Asset folders filled from OWLCMS ZIPs (flags, logos, pictures) under the local directory.
 //! Each ZIP is extracted into a fresh generation folder, then a symlink is renamed over the
-//! served path, so viewers never see a half-written or missing folder.
+//! served path, so viewers never see a half-written or missing folder. [`index`] knows what
+//! the folders hold and resolves flag and picture URLs.
+
+pub mod index;
 
 use crate::hub::AssetKind;
 use crate::protocol::archive::{self, ArchiveError, Extracted, Limits};
