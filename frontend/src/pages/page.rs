@@ -53,10 +53,12 @@ pub fn PluginPage(
             .or_else(|| info.with(|i| i.as_ref().map(|i| i.page.clone())))
             .unwrap_or_default()
     });
-    let fop = urls::query_param(&search, "fop");
+    // The URL may leave the FOP out (one platform): the server's answer names it.
+    let url_fop = urls::query_param(&search, "fop");
     {
         let plugin = plugin.clone();
         Effect::new(move |_| {
+            let fop = live.envelope.with(|e| e.as_ref().and_then(|e| e.fop.clone())).or_else(|| url_fop.clone());
             let (theme, size) = live.envelope.with(|e| {
                 let options = e.as_ref().map(|e| &e.options);
                 let theme = options.and_then(|o| o["theme"].as_str()).unwrap_or("dark").to_owned();

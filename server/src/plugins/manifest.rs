@@ -1,6 +1,7 @@
 //! A plugin's `config.json`: metadata, page kind, required resources and the options schema,
 //! with validation errors that name the file, the field and what was expected.
 
+use super::aliases::OptionAlias;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -10,7 +11,7 @@ pub const PAGE_KINDS: [&str; 7] =
     ["standard-grid", "attempt-board", "attempt-bar", "lower-third", "generic-table", "team-board", "document"];
 
 /// Query parameters with a fixed meaning; options cannot use these keys.
-pub const RESERVED_KEYS: [&str; 4] = ["plugin", "fop", "lang", "debug"];
+pub const RESERVED_KEYS: [&str; 5] = ["plugin", "fop", "lang", "language", "debug"];
 
 /// A resource a plugin needs from OWLCMS or the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +107,9 @@ pub struct OptionSpec {
     /// Key of a boolean option that, when true, disables this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled_by: Option<String>,
+    /// Other URL names of this option (the original tracker's), see [`OptionAlias`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<OptionAlias>,
 }
 
 /// The content of `config.json`.
@@ -196,10 +200,16 @@ impl PluginConfig {
                 ));
             }
             if RESERVED_KEYS.contains(&option.key.as_str()) {
-                return Err((at("key"), format!("{:?} is reserved (plugin, fop, lang, debug)", option.key)));
+                return Err((at("key"), format!("{:?} is reserved (plugin, fop, lang, language, debug)", option.key)));
             }
             if !seen.insert(option.key.as_str()) {
                 return Err((at("key"), format!("duplicate option key {:?}", option.key)));
+            }
+            let keys: HashSet<&str> = self.options.iter().map(|o| o.key.as_str()).collect();
+            for alias in &option.aliases {
+                if RESERVED_KEYS.contains(&alias.key()) || keys.contains(alias.key()) {
+                    return Err((at("aliases"), format!("{:?} is reserved or another option's key", alias.key())));
+                }
             }
             match option.kind {
                 OptionKind::Number => {
@@ -242,8 +252,8 @@ impl PluginConfig {
         self.options
             .iter()
             .map(|option| {
-                let given =
-                    params.get(&option.key).and_then(|raw| option.coerce(&Value::String(raw.clone()), Some(languages)));
+                let given = super::aliases::given(&option.key, &option.aliases, params)
+                    .and_then(|raw| option.coerce(&raw, Some(languages)));
                 (option.key.clone(), given.unwrap_or_else(|| option.default_value()))
             })
             .collect()
@@ -287,15 +297,16 @@ impl OptionSpec {
                 Some(if n.fract() == 0.0 && n.abs() < 1e15 { Value::from(n as i64) } else { Value::from(n) })
             }
             OptionKind::Text => (text.chars().count() <= 200).then_some(Value::String(text)),
-            OptionKind::Select => {
-                let ok = match &self.choices {
-                    Some(Choices::List(list)) => list.iter().any(|c| c.value() == text),
-                    // Checked against the languages OWLCMS sent, when known.
-                    Some(Choices::Dynamic(_)) => languages.is_none_or(|l| l.is_empty() || l.contains(&text)),
-                    None => false,
-                };
-                ok.then_some(Value::String(text))
-            }
+            OptionKind::Select => match &self.choices {
+                Some(Choices::List(list)) => {
+                    super::aliases::match_choice(&text, list.iter().map(Choice::value)).map(|c| Value::String(c.into()))
+                }
+                // Checked against the languages OWLCMS sent, when known.
+                Some(Choices::Dynamic(_)) => {
+                    languages.is_none_or(|l| l.is_empty() || l.contains(&text)).then_some(Value::String(text))
+                }
+                None => None,
+            },
         }
     }
 }

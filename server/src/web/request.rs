@@ -1,4 +1,7 @@
 //! Turning `?plugin=&fop=&lang=&<options>` into a view key, with errors that list what exists.
+//! URLs made for the original tracker work too: `language=` is `lang=`, `fop` may be left out
+//! when the competition has a single platform, options may use the original's names (see
+//! [`crate::plugins::aliases`]), and parameters nobody knows are ignored.
 
 use crate::AppState;
 use crate::error::AppError;
@@ -41,6 +44,8 @@ pub fn resolve(app: &AppState, params: &BTreeMap<String, String>) -> Result<View
                 details: json!({ "fops": state.fops }),
             });
         }
+        // One platform: it is the one meant (the original tracker does the same).
+        None if plugin.config.fop_required && state.fops.len() == 1 => state.fops.first().cloned(),
         None if plugin.config.fop_required => {
             return Err(AppError::BadRequest {
                 message: format!("plugin {id:?} needs ?fop=<name>"),
@@ -51,8 +56,9 @@ pub fn resolve(app: &AppState, params: &BTreeMap<String, String>) -> Result<View
     };
     let languages: Vec<String> =
         state.translations.as_ref().map(|t| t.locales.keys().cloned().collect()).unwrap_or_default();
-    let lang = params
-        .get("lang")
+    let lang = ["lang", "language"]
+        .iter()
+        .find_map(|name| params.get(*name).filter(|l| !l.is_empty()))
         .and_then(|l| state.translations.as_ref().and_then(|t| t.resolve_locale(l).map(str::to_owned)))
         .unwrap_or_else(|| "en".to_owned());
     let options = plugin.config.resolve_options(params, &languages);
