@@ -27,6 +27,16 @@ pub enum AppError {
         /// Extra context, e.g. the accepted values.
         details: Value,
     },
+    /// OWLCMS used a wrong URL (404); `hint` says what to set, `url` is the right one.
+    #[error("{message}")]
+    WrongUrl {
+        /// What was wrong.
+        message: String,
+        /// What to do.
+        hint: String,
+        /// The URL OWLCMS should use.
+        url: String,
+    },
     /// Something failed on our side (500).
     #[error("{0}")]
     Internal(String),
@@ -39,6 +49,7 @@ impl IntoResponse for AppError {
             AppError::Unknown { details, .. } => (StatusCode::NOT_FOUND, details.clone()),
             AppError::BadRequest { details, .. } => (StatusCode::BAD_REQUEST, details.clone()),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, Value::Null),
+            AppError::WrongUrl { .. } => (StatusCode::NOT_FOUND, Value::Null),
         };
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
@@ -46,6 +57,10 @@ impl IntoResponse for AppError {
         let mut body = json!({ "status": status.as_u16(), "error": self.to_string() });
         if !details.is_null() {
             body["details"] = details;
+        }
+        if let AppError::WrongUrl { hint, url, .. } = &self {
+            body["hint"] = json!(hint);
+            body["url"] = json!(url);
         }
         (status, Json(body)).into_response()
     }

@@ -110,6 +110,8 @@ pub struct AppState {
     pub options: ServerOptions,
     /// When the server started.
     pub started: Instant,
+    /// OWLCMS requests on wrong URLs, for diagnostics.
+    pub wrong_urls: web::wrong_url::WrongUrls,
 }
 
 /// A running server.
@@ -185,6 +187,7 @@ impl Server {
             sse_clients: Default::default(),
             options,
             started: Instant::now(),
+            wrong_urls: Default::default(),
         });
         let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
         let token = shutdown.clone();

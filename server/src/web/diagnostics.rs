@@ -2,6 +2,7 @@
 //! needs no client bundle) and `GET /metrics` (Prometheus text format), with hints for the
 //! usual set-up mistakes.
 
+use super::wrong_url::owlcms_url;
 use crate::AppState;
 use crate::hub::now_ms;
 use axum::Json;
@@ -13,16 +14,15 @@ use std::fmt::Write;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// Everything an operator wants to know, with hints.
-pub fn report(app: &AppState, host: &str) -> Value {
+/// Everything an operator wants to know, with hints; `url` is the URL OWLCMS should use.
+pub fn report(app: &AppState, url: &str) -> Value {
     let state = app.hub.state();
     let d = &state.diagnostics;
     let catalog = app.registry.catalog();
     let problems: Vec<String> =
         catalog.entries.values().filter_map(|e| e.problem.as_ref().map(|p| p.to_string())).collect();
     let runtime = app.views.runtime_errors();
-    let mut hints = Vec::new();
-    let url = format!("ws://{host}/ws");
+    let mut hints = app.wrong_urls.hints();
     if d.connections.is_empty() && state.database.is_none() {
         hints.push(format!(
             "No OWLCMS connection: in OWLCMS, Prepare Competition → Language and System Settings → Connections, set \"URL for Video Data\" to {url} (wss:// behind HTTPS)."
@@ -49,6 +49,14 @@ pub fn report(app: &AppState, host: &str) -> Value {
             "{} frame(s) from OWLCMS were refused; last: {}",
             d.ingest_errors,
             d.last_ingest_error.clone().unwrap_or_default()
+        ));
+    }
+    let keyed_fops = fops_sending_a_key(app, &state.fops);
+    if app.options.update_key.is_none() && !keyed_fops.is_empty() {
+        hints.push(format!(
+            "OWLCMS sends an update key (seen in the messages of {}) but this tracker has none: its messages are accepted \
+without a check. To check them, start the tracker with OWLCMS_UPDATEKEY set to the same key (or clear the key in OWLCMS).",
+            keyed_fops.join(", ")
         ));
     }
     for problem in problems.iter().chain(runtime.values()) {
@@ -81,20 +89,26 @@ pub fn report(app: &AppState, host: &str) -> Value {
         "pluginRuntimeErrors": runtime,
         "views": viewers,
         "sseClients": app.sse_clients.load(Ordering::Relaxed),
+        "wrongUrls": app.wrong_urls.snapshot(),
+        "unexpectedUpdateKey": app.options.update_key.is_none() && !keyed_fops.is_empty(),
         "hints": hints,
     })
 }
 
-fn host(headers: &HeaderMap) -> String {
-    headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("<this host>:8096").to_owned()
+/// FOPs whose last OWLCMS messages carried an update key (never the key itself).
+fn fops_sending_a_key(app: &AppState, fops: &[String]) -> Vec<String> {
+    let keyed = |data: &serde_json::Map<String, Value>| {
+        ["updateKey", "update_key", "updatekey"].iter().any(|k| data.get(*k).is_some_and(|v| v != "" && !v.is_null()))
+    };
+    fops.iter().filter(|name| app.hub.fop(name).is_some_and(|f| keyed(&f.data))).cloned().collect()
 }
 
 pub(super) async fn json(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Json<Value> {
-    Json(report(&app, &host(&headers)))
+    Json(report(&app, &owlcms_url(&headers)))
 }
 
 pub(super) async fn page(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Html<String> {
-    let r = report(&app, &host(&headers));
+    let r = report(&app, &owlcms_url(&headers));
     let esc = |v: &Value| {
         html_escape::encode_text(&match v {
             Value::String(s) => s.clone(),
@@ -209,6 +223,14 @@ pub(super) async fn metrics(State(app): State<Arc<AppState>>) -> Response {
     for (kind, count) in &d.message_counts {
         let kind = kind.replace(['"', '\\', '\n'], "_");
         let _ = writeln!(out, "owlcms_tracker_messages_total{{type=\"{kind}\"}} {count}");
+    }
+    let _ = writeln!(
+        out,
+        "# HELP owlcms_tracker_wrong_urls_total OWLCMS requests on a wrong URL, by kind.\n# TYPE owlcms_tracker_wrong_urls_total counter"
+    );
+    for (kind, seen) in app.wrong_urls.snapshot() {
+        let kind = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let _ = writeln!(out, "owlcms_tracker_wrong_urls_total{{kind=\"{kind}\"}} {}", seen.count);
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

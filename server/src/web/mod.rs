@@ -8,6 +8,7 @@ mod owlcms_socket;
 mod request;
 mod sse;
 mod static_files;
+pub mod wrong_url;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -62,25 +63,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/{*rest}", axum::routing::any(not_found))
         .route("/local/{*rest}", axum::routing::any(not_found))
         .merge(static_files::routes(&state.options.dist_dir))
-        .layer(axum::middleware::from_fn(websocket_only_on_ws))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), wrong_url::guard))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// A WebSocket upgrade anywhere but `/ws` gets a 404 at once (OWLCMS configured with a wrong
-/// path must fail visibly, not hang or receive a web page).
-async fn websocket_only_on_ws(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let upgrade =
-        request.headers().get(header::UPGRADE).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
-    if upgrade && request.uri().path() != "/ws" {
-        let message = format!("WebSocket connections go to /ws, not {}", request.uri().path());
-        return AppError::NotFound(message).into_response();
-    }
-    next.run(request).await
 }
 
 async fn built_in_plugin_file(axum::extract::Path(path): axum::extract::Path<String>) -> axum::response::Response {
