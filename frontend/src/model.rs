@@ -460,7 +460,7 @@ pub struct Leaders {
 
 /// The records table.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct Records {
     /// Whether to show it.
     pub visible: Flag,

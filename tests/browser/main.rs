@@ -8,6 +8,7 @@
 
 mod cdp;
 mod owlcms;
+mod records;
 mod teams;
 
 use cdp::{Chrome, Page};

@@ -102,6 +102,16 @@ fn normalise_row(row: &mut Value) {
         };
         row.insert(lift.to_owned(), value);
     }
+    // OWLCMS marks the records an attempt would break with `"highlight"` (any truthy value).
+    for flag in ["snatchHighlight", "cjHighlight", "totalHighlight"] {
+        let on = match row.get(flag) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => !s.trim().is_empty() && !s.eq_ignore_ascii_case("false"),
+            Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
+            _ => false,
+        };
+        row.insert(flag.to_owned(), Value::Bool(on));
+    }
 }
 
 /// The older flat form: `recordCategories` plus entries `catindex/fedindex/index/value/highlight`
@@ -166,7 +176,11 @@ mod tests {
         let out = normalise(Some(&Value::String(records.to_string())));
         assert_eq!(out["recordTable"].as_array().unwrap().len(), 1);
         assert_eq!(out["recordTable"][0]["cat"], "SM +109");
-        assert_eq!(out["recordTable"][0]["records"][0], json!({"SNATCH": 0, "CLEANJERK": "-", "TOTAL": 369}));
+        let row = &out["recordTable"][0]["records"][0];
+        assert_eq!(
+            (row["SNATCH"].clone(), row["CLEANJERK"].clone(), row["TOTAL"].clone()),
+            (json!(0), json!("-"), json!(369))
+        );
         assert_eq!(out["personalBest"]["title"], "Personal best");
         assert_eq!(out["personalBest"]["records"][0]["TOTAL"], 270);
         assert_eq!(normalise(None), Value::Null);
@@ -181,7 +195,7 @@ mod tests {
         let out = normalise(Some(&records));
         assert_eq!(
             out["recordTable"][0]["records"][0],
-            json!({"SNATCH": 120, "CLEANJERK": 150, "TOTAL": 270, "snatchHighlight": "highlight"})
+            json!({"SNATCH": 120, "CLEANJERK": 150, "TOTAL": 270, "snatchHighlight": true, "cjHighlight": false, "totalHighlight": false})
         );
     }
 }
