@@ -13,13 +13,6 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
-async fn ready() -> (TestServer, Owlcms) {
-    let t = TestServer::start().await;
-    let mut owlcms = t.owlcms().await;
-    startup(&mut owlcms).await;
-    (t, owlcms)
-}
-
 fn fop(t: &TestServer) -> Arc<FopSnapshot> {
     t.hub().fop("A").expect("FOP A")
 }

@@ -7,9 +7,8 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-async fn ready() -> (TestServer, Owlcms) {
-    let (t, owlcms) = TestServer::with_database(&database_json()).await;
-    (t, owlcms)
+async fn with_sample_database() -> (TestServer, Owlcms) {
+    TestServer::with_database(&database_json()).await
 }
 
 fn record_kind(t: &TestServer) -> (Option<String>, Option<String>) {
@@ -21,7 +20,7 @@ fn record_kind(t: &TestServer) -> (Option<String>, Option<String>) {
 // and never outlives the next update.
 #[tokio::test]
 async fn r7_record_kind_does_not_stick_across_updates() {
-    let (t, mut owlcms) = ready().await;
+    let (t, mut owlcms) = with_sample_database().await;
     let mut update = sample(LIFTING_ORDER);
     update.as_object_mut().unwrap().remove("recordKind");
     owlcms.request("update", &update).await;
@@ -59,7 +58,7 @@ fn with_records(records: Value) -> Value {
 // not a federation's column.
 #[tokio::test]
 async fn r7_open_ended_labels_and_personal_best_box() {
-    let (t, mut owlcms) = ready().await;
+    let (t, mut owlcms) = with_sample_database().await;
     let records = json!({"recordNames": ["Norgesrekord"], "recordTable": [
         {"cat": "SM >109", "records": [{"SNATCH": 165, "CLEANJERK": 208, "TOTAL": 369}], "recordClass": "recordBox"},
         {"cat": "SM 109+", "records": [{"SNATCH": 0, "CLEANJERK": null, "TOTAL": 300}], "recordClass": "recordBox"},
@@ -81,7 +80,7 @@ async fn r7_open_ended_labels_and_personal_best_box() {
 // during the break that follows.
 #[tokio::test]
 async fn r7_records_hidden_in_breaks_new_record_message_kept() {
-    let (t, mut owlcms) = ready().await;
+    let (t, mut owlcms) = with_sample_database().await;
     let mut update = with_records(json!({"recordNames": ["N"], "recordTable": [
         {"cat": "SM >109", "records": [{"SNATCH": 165, "CLEANJERK": 208, "TOTAL": 369}], "recordClass": "recordBox"}]}));
     owlcms.request("update", &update).await;

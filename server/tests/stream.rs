@@ -7,14 +7,6 @@ use common::*;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-async fn live() -> (TestServer, Owlcms) {
-    let t = TestServer::start().await;
-    let mut owlcms = t.owlcms().await;
-    startup(&mut owlcms).await;
-    assert_eq!(owlcms.request("update", &sample(LIFTING_ORDER)).await["status"], 200);
-    (t, owlcms)
-}
-
 fn stream_url(t: &TestServer, query: &str) -> String {
     t.http(&format!("/api/stream?{query}"))
 }

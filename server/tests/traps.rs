@@ -10,13 +10,6 @@ use owlcms_tracker::hub::now_ms;
 use serde_json::json;
 use std::sync::Arc;
 
-async fn ready() -> (TestServer, Owlcms) {
-    let t = TestServer::start().await;
-    let mut owlcms = t.owlcms().await;
-    startup(&mut owlcms).await;
-    (t, owlcms)
-}
-
 #[tokio::test]
 async fn p1_update_replaces_timer_and_decision_merge() {
     let (t, mut owlcms) = ready().await;

@@ -7,14 +7,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-async fn live() -> (TestServer, Owlcms) {
-    let t = TestServer::start().await;
-    let mut owlcms = t.owlcms().await;
-    startup(&mut owlcms).await;
-    assert_eq!(owlcms.request("update", &sample(LIFTING_ORDER)).await["status"], 200);
-    (t, owlcms)
-}
-
 async fn get(t: &TestServer, path: &str) -> (u16, Value) {
     let response = reqwest::get(t.http(path)).await.unwrap();
     let status = response.status().as_u16();

@@ -6,14 +6,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-async fn live() -> (TestServer, Owlcms) {
-    let t = TestServer::start().await;
-    let mut owlcms = t.owlcms().await;
-    startup(&mut owlcms).await;
-    assert_eq!(owlcms.request("update", &sample(LIFTING_ORDER)).await["status"], 200);
-    (t, owlcms)
-}
-
 async fn view(t: &TestServer, query: &str) -> Value {
     t.view_envelope(query).await
 }

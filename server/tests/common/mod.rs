@@ -351,3 +351,18 @@ pub async fn startup(owlcms: &mut Owlcms) {
     owlcms.send_binary(flags_zip_frame(&[("Spydeberg Atletene.svg", b"<svg/>")])).await;
     owlcms.sync().await;
 }
+
+/// A server after OWLCMS's startup data (database, translations, flags), and its client.
+pub async fn ready() -> (TestServer, Owlcms) {
+    let t = TestServer::start().await;
+    let mut owlcms = t.owlcms().await;
+    startup(&mut owlcms).await;
+    (t, owlcms)
+}
+
+/// A server after the startup data and the captured lifting-order update (a live session).
+pub async fn live() -> (TestServer, Owlcms) {
+    let (t, mut owlcms) = ready().await;
+    assert_eq!(owlcms.request("update", &sample(LIFTING_ORDER)).await["status"], 200);
+    (t, owlcms)
+}
