@@ -34,6 +34,17 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Probe a running tracker (for Docker's HEALTHCHECK: no curl needed). Exit 0 when healthy.
     Healthcheck(HealthcheckArgs),
+    /// Check a plugin folder offline: config.json schema, mapping.jq compiled with shared.jq,
+    /// a run on the bundled sample competition. Exit 1 on error (for CI of plugin repositories).
+    CheckPlugin(CheckPluginArgs),
+}
+
+/// `check-plugin` settings.
+#[derive(Debug, Args)]
+pub struct CheckPluginArgs {
+    /// Plugin folders (each with config.json and mapping.jq).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
 }
 
 /// `healthcheck` settings.

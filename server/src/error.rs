@@ -37,6 +37,9 @@ pub enum AppError {
         /// The URL OWLCMS should use.
         url: String,
     },
+    /// The server cannot take this request now (503).
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed on our side (500).
     #[error("{0}")]
     Internal(String),
@@ -48,6 +51,7 @@ impl IntoResponse for AppError {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, Value::Null),
             AppError::Unknown { details, .. } => (StatusCode::NOT_FOUND, details.clone()),
             AppError::BadRequest { details, .. } => (StatusCode::BAD_REQUEST, details.clone()),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, Value::Null),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, Value::Null),
             AppError::WrongUrl { .. } => (StatusCode::NOT_FOUND, Value::Null),
         };

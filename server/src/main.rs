@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use owlcms_tracker::config::{Cli, Command, GenerateArgs, HealthcheckArgs, ReplayArgs, SimulateArgs};
+use owlcms_tracker::config::{CheckPluginArgs, Cli, Command, GenerateArgs, HealthcheckArgs, ReplayArgs, SimulateArgs};
 use owlcms_tracker::simulator::{self, SimulatorOptions, meet::Meet};
 use owlcms_tracker::{Server, telemetry};
 use std::process::ExitCode;
@@ -12,6 +12,11 @@ use tracing::{error, info};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::CheckPlugin(args)) = &cli.command {
+        // Its report is the output; only warnings may add to it.
+        telemetry::init("warn", false);
+        return check_plugins(args).await;
+    }
     telemetry::init(&cli.serve.log_level, cli.serve.log_json);
     let result = match cli.command.as_ref().unwrap_or(&Command::Serve) {
         Command::Serve => serve(&cli).await,
@@ -19,6 +24,7 @@ async fn main() -> ExitCode {
         Command::Generate(args) => generate(args),
         Command::Replay(args) => replay(args).await,
         Command::Healthcheck(args) => healthcheck(args),
+        Command::CheckPlugin(args) => return check_plugins(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -120,6 +126,31 @@ async fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
     let done = simulator::replay::replay(&args.dir, &args.url, args.speed).await?;
     info!(text = done.text, binary = done.binary, "replayed");
     Ok(())
+}
+
+/// Checks each folder; prints what passed on stdout and each problem as `file:line: message`
+/// on stderr; fails when any folder fails.
+async fn check_plugins(args: &CheckPluginArgs) -> ExitCode {
+    let mut failed = 0;
+    for dir in &args.dirs {
+        match owlcms_tracker::plugins::check::check_dir(dir).await {
+            Ok(report) => {
+                let config = &report.config;
+                let n = config.options.len();
+                let options = format!("{n} option{}", if n == 1 { "" } else { "s" });
+                println!("ok {}: config.json valid (\"{}\", page {}, {options})", report.id, config.name, config.page);
+                println!("   mapping.jq compiled with {}", report.shared);
+                for run in &report.runs {
+                    println!("   {run}");
+                }
+            }
+            Err(problem) => {
+                failed += 1;
+                eprintln!("error: {problem}");
+            }
+        }
+    }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// One HTTP/1.0 request to the local tracker; exit code 0 only for a 200.

@@ -2,6 +2,8 @@
 //! start and watched, so that editing a file takes effect while the server runs.
 
 pub mod aliases;
+pub mod check;
 pub mod manifest;
 pub mod mapping;
 pub mod registry;
+pub mod sample;

@@ -2,6 +2,7 @@
 //! channel; a folder that fails to load keeps serving its last good version, with the
 //! problem attached for the log, the API and the open pages.
 
+use super::check::PluginFiles;
 use super::manifest::PluginConfig;
 use super::mapping::Mapping;
 use crate::hub::database::sha256_hex;
@@ -48,6 +49,8 @@ pub struct PluginProblem {
     pub file: String,
     /// Line, when known.
     pub line: Option<usize>,
+    /// Column, when known (jq compile errors).
+    pub column: Option<usize>,
     /// What went wrong.
     pub message: String,
 }
@@ -58,6 +61,13 @@ impl fmt::Display for PluginProblem {
             Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
             None => write!(f, "{}: {}", self.file, self.message),
         }
+    }
+}
+
+impl PluginProblem {
+    /// A file that cannot be read.
+    pub fn unreadable(file: String, error: &std::io::Error) -> PluginProblem {
+        PluginProblem { file, line: None, column: None, message: format!("cannot read: {error}") }
     }
 }
 
@@ -215,10 +225,10 @@ impl Registry {
         let (config_text, mapping_text) = match (read("config.json"), read("mapping.jq")) {
             (Ok(c), Ok(m)) => (c, m),
             (Err(e), _) => {
-                return self.failed(id, previous, None, display("config.json"), None, format!("cannot read: {e}"));
+                return self.failed(id, previous, None, PluginProblem::unreadable(display("config.json"), &e));
             }
             (_, Err(e)) => {
-                return self.failed(id, previous, None, display("mapping.jq"), None, format!("cannot read: {e}"));
+                return self.failed(id, previous, None, PluginProblem::unreadable(display("mapping.jq"), &e));
             }
         };
         let has_style = self.source.exists(&self.dir, &format!("{id}/style.css"));
@@ -231,27 +241,11 @@ impl Registry {
                 return previous.clone();
             }
         }
-        let config = match PluginConfig::parse(&config_text) {
-            Ok(config) => config,
-            Err(e) => {
-                let message = match &e.field {
-                    Some(field) => format!("{field}: {}", e.message),
-                    None => e.message,
-                };
-                return self.failed(id, previous, Some(hash), display("config.json"), e.line, message);
-            }
-        };
-        let mapping = match Mapping::compile_with_shared(shared, &mapping_text) {
-            Ok(mapping) => mapping,
-            Err((in_shared, e)) => {
-                let message = match e.column {
-                    Some(column) => format!("column {column}: {}", e.message),
-                    None => e.message,
-                };
-                let file =
-                    if in_shared { format!("{}/{SHARED_FILE}", self.dir.display()) } else { display("mapping.jq") };
-                return self.failed(id, previous, Some(hash), file, e.line, message);
-            }
+        let shared_file = format!("{}/{SHARED_FILE}", self.dir.display());
+        let files = PluginFiles { config: &config_text, mapping: &mapping_text, shared };
+        let (config, mapping) = match files.load(&display("config.json"), &display("mapping.jq"), &shared_file) {
+            Ok(loaded) => loaded,
+            Err(problem) => return self.failed(id, previous, Some(hash), problem),
         };
         let revision = self.revision.fetch_add(1, Ordering::Relaxed) + 1;
         info!(plugin = %id, revision, "plugin loaded");
@@ -264,11 +258,8 @@ impl Registry {
         id: &str,
         previous: Option<&PluginEntry>,
         hash: Option<String>,
-        file: String,
-        line: Option<usize>,
-        message: String,
+        problem: PluginProblem,
     ) -> PluginEntry {
-        let problem = PluginProblem { file, line, message };
         let active = previous.and_then(|p| p.active.clone());
         warn!(plugin = %id, problem = %problem, keeps_serving = active.is_some(), "plugin failed to load");
         PluginEntry { active, problem: Some(problem), failed_hash: hash }

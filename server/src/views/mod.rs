@@ -59,6 +59,26 @@ pub struct ViewFrame {
     /// The `status` event data for this view's viewers (feed, protocol, plugin errors),
     /// computed here once rather than by each viewer.
     pub status: Arc<str>,
+    /// How long the last run took (for the plugin workbench).
+    pub timings: Option<RunTimings>,
+}
+
+/// Durations of a view's last run, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunTimings {
+    /// Building the mapping input document.
+    pub input_ms: f64,
+    /// Running the mapping (on its worker thread, queueing excluded).
+    pub mapping_ms: f64,
+    /// Serialising the view once for every viewer.
+    pub serialize_ms: f64,
+    /// Server time of the run.
+    pub at_ms: i64,
+}
+
+fn ms_since(start: std::time::Instant) -> f64 {
+    (start.elapsed().as_secs_f64() * 1e6).round() / 1e3
 }
 
 /// Counters for health and tests.
@@ -285,7 +305,9 @@ impl Views {
             roster: Some(&roster),
             assets: Some(&assets),
         };
+        let started = std::time::Instant::now();
         let input = input::build(&parts);
+        let input_ms = ms_since(started);
         let translations: Value = state
             .translations
             .as_ref()
@@ -295,7 +317,19 @@ impl Views {
         let (lang, opts) = (key.lang.clone(), options.clone());
         let job_plugin = plugin.clone();
         self.stats.mapping_runs.fetch_add(1, Ordering::Relaxed);
-        let result = self.workers.run(move || job_plugin.mapping.run(&input, &opts, &translations, &lang)).await;
+        let result = self
+            .workers
+            .run(move || {
+                let started = std::time::Instant::now();
+                let result = job_plugin.mapping.run(&input, &opts, &translations, &lang);
+                (result, ms_since(started))
+            })
+            .await;
+        let mut timings = RunTimings { input_ms, at_ms: crate::hub::now_ms(), ..RunTimings::default() };
+        let result = result.map(|(view, ms)| {
+            timings.mapping_ms = ms;
+            view
+        });
         let view = match result {
             Ok(Ok(view)) if view.is_object() => Ok(view),
             Ok(Ok(other)) => Err(format!("the mapping must produce a JSON object, not {}", kind_of(&other))),
@@ -313,16 +347,18 @@ impl Views {
                     "options": options,
                     "view": view,
                 });
+                let started = std::time::Instant::now();
                 let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
+                timings.serialize_ms = ms_since(started);
                 let id = crate::hub::database::sha256_hex(&body)[7..23].to_owned();
-                ViewFrame { id, body: Some(body), error: None, status: previous.status.clone() }
+                ViewFrame { id, body: Some(body), error: None, status: previous.status.clone(), timings: Some(timings) }
             }
             Err(message) => {
                 self.stats.mapping_errors.fetch_add(1, Ordering::Relaxed);
                 let message = format!("{}/{}/mapping.jq: {message}", self.registry.dir().display(), key.plugin);
                 warn!(error = %message, "mapping failed; the previous view keeps serving");
                 self.runtime_errors.lock().insert(key.plugin.clone(), message.clone());
-                ViewFrame { error: Some(message), ..previous.clone() }
+                ViewFrame { error: Some(message), timings: Some(timings), ..previous.clone() }
             }
         }
     }
@@ -368,7 +404,8 @@ async fn next_data_change(rx: Option<&mut broadcast::Receiver<HubEvent>>) -> Opt
     }
 }
 
-fn kind_of(value: &Value) -> &'static str {
+/// "an object", "a string" …: what a mapping produced, for error messages.
+pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

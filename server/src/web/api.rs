@@ -5,7 +5,6 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::plugins::manifest::{Choice, Choices, OptionSpec};
 use crate::plugins::registry::PluginEntry;
-use crate::views::input;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -67,22 +66,8 @@ pub(super) async fn view(
 ) -> Result<Response, AppError> {
     let request = resolve(&app, &params)?;
     if params.get("debug").map(String::as_str) == Some("input") {
-        let state = app.hub.state();
-        let fop = request.key.fop.as_deref().and_then(|f| app.hub.fop(f));
-        let options: Value = serde_json::from_str(&request.key.options).unwrap_or_default();
         let with_database = request.plugin.config.requires.contains(&crate::plugins::manifest::Requirement::Database);
-        let roster = app.views.roster(&state).await;
-        let assets = app.views.asset_index(&state).await;
-        let parts = input::InputParts {
-            state: &state,
-            fop: fop.as_deref(),
-            options: &options,
-            lang: &request.key.lang,
-            with_database,
-            roster: Some(&roster),
-            assets: Some(&assets),
-        };
-        return Ok(Json(input::build(&parts)).into_response());
+        return Ok(Json(super::workbench::input_of(&app, &request.key, with_database).await).into_response());
     }
     let mut rx = app.views.subscribe(request.key);
     let waited = tokio::time::timeout(FIRST_VIEW_WAIT, rx.wait_for(|f| f.body.is_some() || f.error.is_some())).await;

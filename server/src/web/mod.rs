@@ -8,6 +8,7 @@ mod owlcms_socket;
 mod request;
 mod sse;
 mod static_files;
+mod workbench;
 pub mod wrong_url;
 
 use crate::AppState;
@@ -55,6 +56,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/ws", get(owlcms_socket::upgrade))
         .route("/api/stream", get(sse::stream))
+        .route("/api/workbench", get(workbench::stream))
         .route("/diagnostics", get(diagnostics::page))
         .route("/metrics", get(diagnostics::metrics))
         .merge(api)

@@ -1,0 +1,101 @@
+//! The sample competition bundled for offline checks: the real database and lifting-order
+//! update of `samples/owlcms/ws-2025-12/` (FOP `A`, session `P4.3`) and OWLCMS's translation
+//! table, applied to a hub of its own as OWLCMS would send them, so that the mapping input is
+//! built by the same code as the server's.
+
+use crate::hub::database::Database;
+use crate::hub::translations::Translations;
+use crate::hub::{FopSnapshot, HubHandle, HubState, Input};
+use crate::views::input::{self, InputParts};
+use crate::views::roster::{Roster, RosterKey};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+/// The FOP of the sample competition.
+pub const SAMPLE_FOP: &str = "A";
+const DATABASE: &str = include_str!("../../../samples/owlcms/ws-2025-12/2025-12-18T13-52-13-909-DATABASE.json");
+const UPDATE: &str =
+    include_str!("../../../samples/owlcms/ws-2025-12/2025-12-18T14-05-16-672-UPDATE-LIFTINGORDERUPDATED.json");
+
+/// The hub state of the sample competition.
+pub struct SampleData {
+    state: Arc<HubState>,
+    fop: Option<Arc<FopSnapshot>>,
+    _hub: DropGuard,
+}
+
+impl SampleData {
+    /// Feeds the sample payloads to a new hub (stopped when this is dropped).
+    pub async fn load() -> SampleData {
+        let shutdown = CancellationToken::new();
+        let hub = HubHandle::spawn(shutdown.clone());
+        let mut inputs = Vec::new();
+        match Database::parse(DATABASE.as_bytes(), None) {
+            Ok(db) => inputs.push(Input::DatabaseLoaded(Arc::new(db))),
+            Err(e) => tracing::warn!("the sample database does not load: {e}"),
+        }
+        let translations = crate::simulator::assets::translations_json().to_string();
+        if let Ok(t) = Translations::parse(translations.as_bytes()) {
+            inputs.push(Input::TranslationsLoaded(Arc::new(t)));
+        }
+        if let Ok(update) = serde_json::from_str::<Map<String, Value>>(UPDATE) {
+            inputs.push(Input::Update(update));
+        }
+        for input in inputs {
+            let _ = hub.apply(input).await;
+        }
+        SampleData { state: hub.state(), fop: hub.fop(SAMPLE_FOP), _hub: shutdown.drop_guard() }
+    }
+
+    /// The locales of the sample translations.
+    pub fn languages(&self) -> Vec<String> {
+        self.state.translations.as_ref().map(|t| t.locales.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    /// One locale's translation table as the mapping's `$tr`.
+    pub fn translations(&self, lang: &str) -> Value {
+        self.state.translations.as_ref().and_then(|t| t.locales.get(lang)).map_or_else(|| json!({}), |t| json!(t))
+    }
+
+    /// The mapping input for the sample FOP (or none, for plugins without a FOP).
+    pub async fn input(&self, fop: Option<&str>, options: &Value, with_database: bool) -> Value {
+        let fop = fop.and(self.fop.clone());
+        let fops: Vec<Arc<FopSnapshot>> = self.fop.iter().cloned().collect();
+        let key = RosterKey {
+            database: self.state.database.as_ref().map(|d| d.checksum.clone()),
+            fops: fops.iter().map(|f| (f.name.clone(), f.data_version)).collect(),
+            flags: None,
+        };
+        let database = self.state.database.clone();
+        let built = tokio::task::spawn_blocking(move || Roster::build(key, database.as_deref(), &fops, HashMap::new()));
+        let roster = built.await.unwrap_or_default();
+        let parts = InputParts {
+            state: &self.state,
+            fop: fop.as_deref(),
+            options,
+            lang: "en",
+            with_database,
+            roster: Some(&roster),
+            assets: None,
+        };
+        input::build(&parts)
+    }
+
+    /// The mapping input of a view opened before OWLCMS sent anything.
+    pub fn empty_input(options: &Value, with_database: bool) -> Value {
+        let state = HubState::default();
+        let roster = Roster::build(RosterKey::default(), None, &[], HashMap::new());
+        let parts = InputParts {
+            state: &state,
+            fop: None,
+            options,
+            lang: "en",
+            with_database,
+            roster: Some(&roster),
+            assets: None,
+        };
+        input::build(&parts)
+    }
+}
