@@ -14,9 +14,13 @@ pub mod widgets;
 
 use leptos::prelude::*;
 
-/// Mounts the page the URL asks for: `/` is the landing page, `/<plugin>` a plugin's page.
+/// Mounts the page the URL asks for: `/` is the landing page, `/_workbench` the plugin
+/// workbench, `/<plugin>` a plugin's page.
 pub fn start() {
     console_error_panic_hook::set_once();
+    if dom::path().trim_end_matches('/') == urls::WORKBENCH_PATH {
+        return leptos::mount::mount_to_body(pages::workbench::Workbench);
+    }
     match urls::plugin_of_path(&dom::path()) {
         Some(plugin) => leptos::mount::mount_to_body(move || view! { <pages::page::PluginPage plugin=plugin /> }),
         None => leptos::mount::mount_to_body(pages::landing::Landing),

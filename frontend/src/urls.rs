@@ -20,6 +20,9 @@ pub fn decode(text: &str) -> String {
     percent_decode_str(&text.replace('+', " ")).decode_utf8_lossy().into_owned()
 }
 
+/// The plugin workbench's page.
+pub const WORKBENCH_PATH: &str = "/_workbench";
+
 /// The language the server uses when the URL names none.
 pub const DEFAULT_LANG: &str = "en";
 

@@ -10,6 +10,7 @@ mod cdp;
 mod owlcms;
 mod records;
 mod teams;
+mod workbench;
 
 use cdp::{Chrome, Page};
 use e2e::Tracker;

@@ -1,24 +1,17 @@
 //! The landing page `/`: every plugin by category, a link per FOP, and an options dialog
 //! that builds page URLs. Refreshed from `/api/plugins` every few seconds.
 
-use crate::catalog::{option_groups, sections};
+use super::options::{Choices, options_form};
+use crate::catalog::sections;
 use crate::dom;
-use crate::model::{Catalog, OptionSpec, PluginInfo, text_of};
-use crate::urls::{self, DEFAULT_LANG, page_url};
+use crate::model::{Catalog, PluginInfo, text_of};
+use crate::urls::page_url;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How often the catalogue is refreshed.
 const POLL: Duration = Duration::from_secs(3);
-
-/// What the options dialog of one plugin holds (remembered while the page is open).
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Choices {
-    fop: Option<String>,
-    lang: String,
-    values: BTreeMap<String, String>,
-}
 
 /// The landing page.
 #[component]
@@ -135,7 +128,7 @@ pub fn Landing() -> impl IntoView {
             <main>{body}</main>
             {dialog_view}
             <footer class="landing-foot muted">
-                <a href="/diagnostics">"Diagnostics"</a>" · "<a href="/metrics">"Metrics"</a>" · "<a href="/api/health">"Health"</a>
+                <a href="/_workbench" id="workbench-link">"Plugin workbench"</a>" · "<a href="/diagnostics">"Diagnostics"</a>" · "<a href="/metrics">"Metrics"</a>" · "<a href="/api/health">"Health"</a>
             </footer>
         </div>
     }
@@ -203,51 +196,7 @@ fn options_dialog(
     let url = Memo::new(move |_| url());
     let close = move || dialog.set(None);
 
-    let fop_select = needs_fop.then(|| {
-        let update = update.clone();
-        view! {
-            <label class="field">
-                <span>"Platform (FOP)"</span>
-                <select id="opt-fop" on:change=move |ev| { let v = event_target_value(&ev); update(&|c| c.fop = Some(v.clone())) }>
-                    {fops.iter().map(|f| {
-                        let f2 = f.clone();
-                        view! { <option value=f.clone() selected=move || state.with(|s| s.fop.as_ref() == Some(&f2))>{f.clone()}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-        }
-    });
-    let mut languages = catalog.languages;
-    if languages.is_empty() {
-        languages.push(crate::model::Language { id: DEFAULT_LANG.into(), name: "English".into() });
-    }
-    let lang_select = {
-        let update = update.clone();
-        view! {
-            <label class="field">
-                <span>"Language"</span>
-                <select id="opt-lang" on:change=move |ev| { let v = event_target_value(&ev); update(&|c| c.lang = v.clone()) }>
-                    {languages.into_iter().map(|l| {
-                        let lid = l.id.clone();
-                        let selected = move || state.with(|s| if s.lang.is_empty() { lid == DEFAULT_LANG } else { s.lang == lid });
-                        view! { <option value=l.id selected=selected>{l.name}</option> }
-                    }).collect_view()}
-                </select>
-            </label>
-        }
-    };
-    let groups = option_groups(&plugin.options);
-    let fields = groups
-        .into_iter()
-        .map(|(group, options)| {
-            let inputs =
-                options.into_iter().map(|spec| option_field(spec, specs, state, update.clone())).collect_view();
-            match group {
-                Some(g) => view! { <fieldset class="group"><legend>{g}</legend>{inputs}</fieldset> }.into_any(),
-                None => view! { <fieldset class="group plain">{inputs}</fieldset> }.into_any(),
-            }
-        })
-        .collect_view();
+    let form = options_form(plugin.clone(), fops, catalog.languages, state, update.clone());
     let reset = {
         let update = update.clone();
         move |_| update(&|c| c.values.clear())
@@ -256,10 +205,7 @@ fn options_dialog(
         <div class="dialog-backdrop" on:click=move |_| close()>
             <div class="dialog" role="dialog" aria-modal="true" data-plugin=id on:click=|ev| ev.stop_propagation()>
                 <h2>{plugin.name}" – options"</h2>
-                <div class="dialog-body">
-                    <fieldset class="group plain">{fop_select}{lang_select}</fieldset>
-                    {fields}
-                </div>
+                <div class="dialog-body">{form}</div>
                 <div class="url-preview"><code id="options-url">{move || url.get()}</code></div>
                 <div class="dialog-buttons">
                     <button class="secondary" on:click=move |_| close()>"Close"</button>
@@ -269,80 +215,4 @@ fn options_dialog(
             </div>
         </div>
     }
-}
-
-fn option_field(
-    spec: OptionSpec,
-    specs: StoredValue<Vec<OptionSpec>>,
-    state: Memo<Choices>,
-    update: impl Fn(&dyn Fn(&mut Choices)) + Clone + 'static,
-) -> impl IntoView {
-    let key = spec.key.clone();
-    let value = {
-        let spec = spec.clone();
-        move || state.with(|s| urls::current(&spec, &s.values))
-    };
-    let disabled = {
-        let spec = spec.clone();
-        move || state.with(|s| specs.with_value(|all| urls::is_disabled(&spec, all, &s.values)))
-    };
-    let set = {
-        let key = key.clone();
-        move |v: String| update(&|c| drop(c.values.insert(key.clone(), v.clone())))
-    };
-    let help = spec.help.clone().map(|h| view! { <small class="help">{h}</small> });
-    let id = format!("opt-{key}");
-    let input = match spec.kind.as_str() {
-        "boolean" => view! {
-            <label class="check">
-                <input type="checkbox" id=id name=key.clone() disabled=disabled
-                    prop:checked=move || value() == "true"
-                    on:change=move |ev| set(event_target_checked(&ev).to_string()) />
-                <span>{spec.label.clone()}</span>
-            </label>
-        }
-        .into_any(),
-        "number" => {
-            let invalid = {
-                let spec = spec.clone();
-                let value = value.clone();
-                move || urls::canonical(&spec, &value()).is_none()
-            };
-            view! {
-                <label class="field">
-                    <span>{spec.label.clone()}</span>
-                    <input type="number" id=id name=key.clone() step="any" disabled=disabled
-                        min=spec.min.map(urls::format_number) max=spec.max.map(urls::format_number)
-                        class:invalid=invalid
-                        prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
-                </label>
-            }
-            .into_any()
-        }
-        "select" => {
-            let choices = spec.choices.clone().unwrap_or_default();
-            view! {
-                <label class="field">
-                    <span>{spec.label.clone()}</span>
-                    <select id=id name=key.clone() disabled=disabled on:change=move |ev| set(event_target_value(&ev))>
-                        {choices.into_iter().map(|c| {
-                            let value = value.clone();
-                            let v = c.value.clone();
-                            view! { <option value=c.value selected=move || value() == v>{c.label}</option> }
-                        }).collect_view()}
-                    </select>
-                </label>
-            }
-            .into_any()
-        }
-        _ => view! {
-            <label class="field">
-                <span>{spec.label.clone()}</span>
-                <input type="text" id=id name=key.clone() maxlength="200" disabled=disabled
-                    prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
-            </label>
-        }
-        .into_any(),
-    };
-    view! { <div class="option" data-option=key>{input}{help}</div> }
 }

@@ -3,8 +3,11 @@
 pub mod board;
 pub mod document;
 pub mod grid;
+pub mod json_tree;
 pub mod landing;
+pub mod options;
 pub mod overlays;
 pub mod page;
 pub mod table;
 pub mod team_board;
+pub mod workbench;

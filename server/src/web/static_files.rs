@@ -1,6 +1,6 @@
 //! The client bundle built by Trunk (`dist/`), served from disk: precompressed `.br`/`.gz`
 //! when present, `index.html` with 200 for page URLs such as `/lifting-order` (the client
-//! routes), long caching for hashed file names, none for `index.html`.
+//! routes, `/_workbench` included), long caching for hashed file names, none for `index.html`.
 
 use axum::Router;
 use axum::extract::Request;
@@ -28,7 +28,9 @@ pub fn routes<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
         .precompressed_br()
         .precompressed_gzip()
         .fallback(ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip());
-    Router::new().fallback_service(files).layer(middleware::from_fn(cache_headers))
+    // The plugin workbench is a page of the client, whatever plugins exist.
+    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
+    Router::new().route_service("/_workbench", index).fallback_service(files).layer(middleware::from_fn(cache_headers))
 }
 
 async fn cache_headers(request: Request, next: Next) -> Response {
