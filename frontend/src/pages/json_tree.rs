@@ -7,8 +7,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::Arc;
-
-static NULL: Value = Value::Null;
+use wasm_bindgen::JsCast;
 
 /// Most search hits listed.
 const MAX_HITS: usize = 200;
@@ -16,67 +15,74 @@ const MAX_HITS: usize = 200;
 /// Paths of the nodes that are open, shared by every document shown in one pane.
 pub type OpenPaths = RwSignal<HashSet<String>>;
 
-/// The tree of `doc`, with the nodes in `open` expanded (the root always is).
+/// The tree of `doc`, with the nodes in `open` expanded (the root always is). Drawn as one
+/// HTML string with one click handler for the whole tree: far less client code than a
+/// component per node, and fast for thousands of nodes.
 pub fn tree(doc: Arc<Value>, open: OpenPaths) -> impl IntoView {
-    view! { <div class="json-tree">{children(doc, String::new(), open)}</div> }
+    let html = move || {
+        open.with(|o| {
+            let mut out = String::new();
+            children(&doc, "", o, &mut out);
+            out
+        })
+    };
+    let toggle = move |ev: leptos::ev::MouseEvent| {
+        let summary = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("summary").ok().flatten());
+        let Some(path) = summary.and_then(|s| s.get_attribute("data-path")) else { return };
+        ev.prevent_default();
+        open.update(|o| {
+            if !o.remove(&path) {
+                o.insert(path);
+            }
+        });
+    };
+    view! { <div class="json-tree" inner_html=html on:click=toggle></div> }
 }
 
-fn children(doc: Arc<Value>, path: String, open: OpenPaths) -> AnyView {
-    let Some(value) = doc.pointer(&path) else { return ().into_any() };
-    let keys: Vec<(String, String)> = match value {
-        Value::Object(map) => map.keys().map(|k| (k.clone(), format!("{path}/{}", escape(k)))).collect(),
-        Value::Array(items) => (0..items.len()).map(|i| (i.to_string(), format!("{path}/{i}"))).collect(),
-        _ => return scalar(value).into_any(),
+fn children(value: &Value, path: &str, open: &HashSet<String>, out: &mut String) {
+    let entries: Vec<(String, &Value)> = match value {
+        Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        Value::Array(items) => items.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+        leaf => return scalar(leaf, out),
     };
-    view! {
-        <ul>
-            {keys.into_iter().map(|(key, child)| node(doc.clone(), key, child, open)).collect_view()}
-        </ul>
-    }
-    .into_any()
-}
-
-fn node(doc: Arc<Value>, key: String, path: String, open: OpenPaths) -> impl IntoView {
-    let value = doc.pointer(&path).unwrap_or(&NULL);
-    let summary = match value {
-        Value::Object(map) => Some(format!("{{…}} {}", count(map.len(), "key"))),
-        Value::Array(items) => Some(format!("[…] {}", count(items.len(), "item"))),
-        _ => None,
-    };
-    let Some(summary) = summary else {
-        return view! { <li class="leaf"><span class="k">{key}</span>": "{scalar(value)}</li> }.into_any();
-    };
-    let is_open = {
-        let path = path.clone();
-        move || open.with(|o| o.contains(&path))
-    };
-    let toggle = {
-        let path = path.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            ev.prevent_default();
-            open.update(|o| {
-                if !o.remove(&path) {
-                    o.insert(path.clone());
+    out.push_str("<ul>");
+    for (key, child) in entries {
+        let child_path = format!("{path}/{}", escape(&key));
+        let summary = match child {
+            Value::Object(map) => Some(format!("{{…}} {}", count(map.len(), "key"))),
+            Value::Array(items) => Some(format!("[…] {}", count(items.len(), "item"))),
+            _ => None,
+        };
+        match summary {
+            None => {
+                out.push_str("<li class=\"leaf\"><span class=\"k\">");
+                out.push_str(&html_escape(&key));
+                out.push_str("</span>: ");
+                scalar(child, out);
+                out.push_str("</li>");
+            }
+            Some(summary) => {
+                let is_open = open.contains(&child_path);
+                out.push_str(&format!(
+                    "<li class=\"branch\"><details{}><summary data-path=\"{}\"><span class=\"k\">{}</span> <span class=\"muted\">{summary}</span></summary>",
+                    if is_open { " open" } else { "" },
+                    html_escape(&child_path),
+                    html_escape(&key),
+                ));
+                if is_open {
+                    children(child, &child_path, open, out);
                 }
-            });
+                out.push_str("</details></li>");
+            }
         }
-    };
-    let body = {
-        let is_open = is_open.clone();
-        move || is_open().then(|| children(doc.clone(), path.clone(), open))
-    };
-    view! {
-        <li class="branch">
-            <details prop:open=is_open>
-                <summary on:click=toggle><span class="k">{key}</span>" "<span class="muted">{summary}</span></summary>
-                {body}
-            </details>
-        </li>
     }
-    .into_any()
+    out.push_str("</ul>");
 }
 
-fn scalar(value: &Value) -> impl IntoView + use<> {
+fn scalar(value: &Value, out: &mut String) {
     let (class, text) = match value {
         Value::Null => ("null", "null".to_owned()),
         Value::Bool(b) => ("bool", b.to_string()),
@@ -84,7 +90,12 @@ fn scalar(value: &Value) -> impl IntoView + use<> {
         Value::String(s) => ("str", serde_json::to_string(s).unwrap_or_default()),
         other => ("str", other.to_string()),
     };
-    view! { <span class=class>{text}</span> }
+    out.push_str(&format!("<span class=\"{class}\">{}</span>", html_escape(&text)));
+}
+
+/// Text made safe for HTML content and attribute values.
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn count(n: usize, what: &str) -> String {
@@ -164,5 +175,17 @@ mod tests {
         assert_eq!(search(&doc, "TOTAL"), [(".athletes[0].total".to_owned(), "368".to_owned())]);
         assert!(search(&doc, "  ").is_empty());
         assert_eq!(escape("a/b~c"), "a~1b~0c");
+        assert_eq!(html_escape("<b a=\"1\">&"), "&lt;b a=&quot;1&quot;&gt;&amp;");
+        let mut out = String::new();
+        let open = HashSet::from(["/athletes".to_owned()]);
+        children(&doc, "", &open, &mut out);
+        assert!(out.contains("<details open><summary data-path=\"/athletes\">"), "{out}");
+        assert!(
+            out.contains(
+                "<summary data-path=\"/athletes/0\"><span class=\"k\">0</span> <span class=\"muted\">{…} 2 keys</span>"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("HOLME"), "closed nodes are not drawn: {out}");
     }
 }

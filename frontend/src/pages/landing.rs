@@ -1,7 +1,7 @@
 //! The landing page `/`: every plugin by category, a link per FOP, and an options dialog
 //! that builds page URLs. Refreshed from `/api/plugins` every few seconds.
 
-use super::options::{Choices, options_form};
+use super::options::{Choices, SetChoices, options_form};
 use crate::catalog::sections;
 use crate::dom;
 use crate::model::{Catalog, PluginInfo, text_of};
@@ -178,9 +178,9 @@ fn options_dialog(
         let id = id.clone();
         Memo::new(move |_| choices.with(|c| c.get(&id).cloned().unwrap_or_default()))
     };
-    let update = {
+    let update: SetChoices = {
         let id = id.clone();
-        move |f: &dyn Fn(&mut Choices)| choices.update(|c| f(c.entry(id.clone()).or_default()))
+        std::sync::Arc::new(move |f: &dyn Fn(&mut Choices)| choices.update(|c| f(c.entry(id.clone()).or_default())))
     };
     let needs_fop = plugin.needs_fop();
     let fops = catalog.fops.clone();

@@ -18,6 +18,10 @@ pub struct Choices {
     pub values: BTreeMap<String, String>,
 }
 
+/// Changes the choices of the plugin the form is for. One concrete type rather than a generic
+/// closure, so the form's code is in the client once, not once per page that shows it.
+pub type SetChoices = std::sync::Arc<dyn Fn(&dyn Fn(&mut Choices)) + Send + Sync>;
+
 /// The form's fields: FOP (when the plugin needs one), language, then the options by group.
 /// `update` changes the choices; `state` reads them.
 pub fn options_form(
@@ -25,8 +29,8 @@ pub fn options_form(
     fops: Vec<String>,
     mut languages: Vec<Language>,
     state: Memo<Choices>,
-    update: impl Fn(&dyn Fn(&mut Choices)) + Clone + 'static,
-) -> impl IntoView {
+    update: SetChoices,
+) -> AnyView {
     let specs = StoredValue::new(plugin.options.clone());
     let fop_select = plugin.needs_fop().then(|| {
         let update = update.clone();
@@ -77,14 +81,15 @@ pub fn options_form(
         <fieldset class="group plain">{fop_select}{lang_select}</fieldset>
         {fields}
     }
+    .into_any()
 }
 
 fn option_field(
     spec: OptionSpec,
     specs: StoredValue<Vec<OptionSpec>>,
     state: Memo<Choices>,
-    update: impl Fn(&dyn Fn(&mut Choices)) + Clone + 'static,
-) -> impl IntoView {
+    update: SetChoices,
+) -> AnyView {
     let key = spec.key.clone();
     let value = {
         let spec = spec.clone();
@@ -152,5 +157,5 @@ fn option_field(
         }
         .into_any(),
     };
-    view! { <div class="option" data-option=key>{input}{help}</div> }
+    view! { <div class="option" data-option=key>{input}{help}</div> }.into_any()
 }

@@ -5,7 +5,7 @@
 //! authors edit the files in their own editor.
 
 use super::json_tree::{self, OpenPaths};
-use super::options::{Choices, options_form};
+use super::options::{Choices, SetChoices, options_form};
 use crate::dom;
 use crate::model::{Catalog, PluginInfo};
 use crate::urls::{self, page_url};
@@ -159,10 +159,10 @@ pub fn Workbench() -> impl IntoView {
         let id = plugin.get();
         choices.with(|c| c.get(&id).cloned().unwrap_or_default())
     });
-    let update = move |f: &dyn Fn(&mut Choices)| {
+    let update: SetChoices = Arc::new(move |f: &dyn Fn(&mut Choices)| {
         let id = plugin.get_untracked();
         choices.update(|c| f(c.entry(id).or_default()));
-    };
+    });
     // The board's URL, which also names the view the workbench follows.
     let page = Memo::new(move |_| {
         let p: PluginInfo = info.get()?;
@@ -222,7 +222,7 @@ pub fn Workbench() -> impl IntoView {
     let form = move || {
         let p = info.get()?;
         let (fops, languages) = catalog.with(|c| c.as_ref().map(|c| (c.fops.clone(), c.languages.clone())))?;
-        Some(options_form(p, fops, languages, state, update))
+        Some(options_form(p, fops, languages, state, update.clone()))
     };
     let timings = move || {
         let r = run.get()?;
@@ -268,16 +268,14 @@ pub fn Workbench() -> impl IntoView {
             return Some(json_tree::tree(Arc::new(r.input.clone()), input_open).into_any());
         }
         let hits = json_tree::search(&r.input, &q);
-        let count = hits.len();
-        Some(
-            view! {
-                <div class="wb-hits">
-                    <p class="muted">{format!("{count} match{}", if count == 1 { "" } else { "es" })}</p>
-                    <ul>{hits.into_iter().map(|(path, value)| view! { <li><code class="path">{path}</code>" = "<span class="str">{value}</span></li> }).collect_view()}</ul>
-                </div>
-            }
-            .into_any(),
-        )
+        let mut html =
+            format!("<p class=\"muted\">{} match{}</p><ul>", hits.len(), if hits.len() == 1 { "" } else { "es" });
+        for (path, value) in hits {
+            let (path, value) = (json_tree::html_escape(&path), json_tree::html_escape(&value));
+            html.push_str(&format!("<li><code class=\"path\">{path}</code> = <span class=\"str\">{value}</span></li>"));
+        }
+        html.push_str("</ul>");
+        Some(view! { <div class="wb-hits" inner_html=html></div> }.into_any())
     };
     let output_pane = move || {
         let r = run.get()?;
@@ -346,32 +344,33 @@ pub fn Workbench() -> impl IntoView {
 }
 
 fn problem_view(p: Problem) -> impl IntoView {
-    let location = view! {
-        <span class="file">{p.file.clone()}</span>
-        {p.line.map(|l| view! { ":"<span class="line">{l}</span> })}
-        {p.column.map(|c| view! { ":"<span class="col">{c}</span> })}
-    };
-    let bad = p.line;
-    let column = p.column.unwrap_or(0) as usize;
-    let lines = p
-        .excerpt
-        .into_iter()
-        .map(|l| {
-            let hit = Some(l.line) == bad;
-            let caret = (hit && column > 0).then(|| format!("{}^", " ".repeat(column - 1)));
-            view! {
-                <div class="src" class:hit=hit><span class="n">{l.line}</span><span class="t">{l.text}</span></div>
-                {caret.map(|c| view! { <div class="src caret"><span class="n"></span><span class="t">{c}</span></div> })}
-            }
-        })
-        .collect_view();
-    view! {
-        <div class="wb-problem" id="wb-problem">
-            <div class="wb-loc">{location}</div>
-            <div class="wb-msg">{p.message}</div>
-            <pre class="wb-excerpt">{lines}</pre>
-        </div>
+    use json_tree::html_escape as esc;
+    let mut html = format!("<div class=\"wb-loc\"><span class=\"file\">{}</span>", esc(&p.file));
+    if let Some(line) = p.line {
+        html.push_str(&format!(":<span class=\"line\">{line}</span>"));
     }
+    if let Some(column) = p.column {
+        html.push_str(&format!(":<span class=\"col\">{column}</span>"));
+    }
+    html.push_str(&format!("</div><div class=\"wb-msg\">{}</div><pre class=\"wb-excerpt\">", esc(&p.message)));
+    let column = p.column.unwrap_or(0) as usize;
+    for l in &p.excerpt {
+        let hit = Some(l.line) == p.line;
+        let class = if hit { "src hit" } else { "src" };
+        html.push_str(&format!(
+            "<div class=\"{class}\"><span class=\"n\">{}</span><span class=\"t\">{}</span></div>",
+            l.line,
+            esc(&l.text)
+        ));
+        if hit && column > 0 {
+            let caret = format!("{}^", " ".repeat(column - 1));
+            html.push_str(&format!(
+                "<div class=\"src caret\"><span class=\"n\"></span><span class=\"t\">{caret}</span></div>"
+            ));
+        }
+    }
+    html.push_str("</pre>");
+    view! { <div class="wb-problem" id="wb-problem" inner_html=html></div> }
 }
 
 /// Opens the workbench stream (closing the previous one).
