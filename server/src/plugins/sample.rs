@@ -62,14 +62,14 @@ impl SampleData {
     /// The mapping input for the sample FOP (or none, for plugins without a FOP).
     pub async fn input(&self, fop: Option<&str>, options: &Value, with_database: bool) -> Value {
         let fop = fop.and(self.fop.clone());
-        let fops: Vec<Arc<FopSnapshot>> = self.fop.iter().cloned().collect();
         let key = RosterKey {
             database: self.state.database.as_ref().map(|d| d.checksum.clone()),
-            fops: fops.iter().map(|f| (f.name.clone(), f.data_version)).collect(),
+            results: self.state.results.revision,
             flags: None,
         };
-        let database = self.state.database.clone();
-        let built = tokio::task::spawn_blocking(move || Roster::build(key, database.as_deref(), &fops, HashMap::new()));
+        let (database, results) = (self.state.database.clone(), self.state.results.clone());
+        let built =
+            tokio::task::spawn_blocking(move || Roster::build(key, database.as_deref(), &results, HashMap::new()));
         let roster = built.await.unwrap_or_default();
         let parts = InputParts {
             state: &self.state,
@@ -86,7 +86,7 @@ impl SampleData {
     /// The mapping input of a view opened before OWLCMS sent anything.
     pub fn empty_input(options: &Value, with_database: bool) -> Value {
         let state = HubState::default();
-        let roster = Roster::build(RosterKey::default(), None, &[], HashMap::new());
+        let roster = Roster::build(RosterKey::default(), None, &state.results, HashMap::new());
         let parts = InputParts {
             state: &state,
             fop: None,
