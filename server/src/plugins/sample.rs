@@ -9,7 +9,6 @@ use crate::hub::{FopSnapshot, HubHandle, HubState, Input};
 use crate::views::input::{self, InputParts};
 use crate::views::roster::{Roster, RosterKey};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 use std::sync::Arc;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
@@ -69,7 +68,7 @@ impl SampleData {
         };
         let (database, results) = (self.state.database.clone(), self.state.results.clone());
         let built =
-            tokio::task::spawn_blocking(move || Roster::build(key, database.as_deref(), &results, HashMap::new()));
+            tokio::task::spawn_blocking(move || Roster::build(key, database.as_deref(), &results, Arc::default()));
         let roster = built.await.unwrap_or_default();
         let parts = InputParts {
             state: &self.state,
@@ -86,7 +85,7 @@ impl SampleData {
     /// The mapping input of a view opened before OWLCMS sent anything.
     pub fn empty_input(options: &Value, with_database: bool) -> Value {
         let state = HubState::default();
-        let roster = Roster::build(RosterKey::default(), None, &state.results, HashMap::new());
+        let roster = Roster::build(RosterKey::default(), None, &state.results, Arc::default());
         let parts = InputParts {
             state: &state,
             fop: None,
