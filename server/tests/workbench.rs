@@ -20,10 +20,7 @@ async fn run_where(sse: &mut SseClient, pred: impl Fn(&Value) -> bool) -> Value 
 
 #[tokio::test]
 async fn the_feed_follows_a_broken_save_and_its_fix() {
-    let t = TestServer::start().await;
-    let mut owlcms = t.owlcms().await;
-    startup(&mut owlcms).await;
-    assert_eq!(owlcms.request("update", &sample(LIFTING_ORDER)).await["status"], 200);
+    let (t, mut owlcms) = live().await;
     let mut sse = SseClient::connect(&t.http("/api/workbench?plugin=lifting-order&fop=A&lang=fr"), None).await;
     let first = run_where(&mut sse, |r| !r["output"].is_null()).await;
     assert_eq!(first["input"]["current"]["fullName"], "KJELLEVAND, Jørgen", "the mapping input");
