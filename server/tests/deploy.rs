@@ -1,6 +1,7 @@
 //! The Docker image and the Fly.io config, without Docker: static checks that fail when they
 //! drift from the code, and the image's runtime layout reproduced on this machine (same
 //! paths under a temporary root, same unprivileged user, same command and environment).
+//! The image itself is built and run by `scripts/test-image` (tests/image.rs).
 
 mod common;
 
@@ -19,6 +20,7 @@ fn repo() -> PathBuf {
 /// The runtime stage of the Dockerfile, parsed.
 #[derive(Debug, Default)]
 struct Image {
+    base: String,
     env: BTreeMap<String, String>,
     expose: Vec<u16>,
     user: String,
@@ -38,7 +40,7 @@ fn image() -> Image {
     // Join continuation lines, keep only the last stage (the runtime image).
     let joined = text.replace("\\\n", " ");
     let stage = joined.rsplit("\nFROM ").next().unwrap();
-    let mut image = Image::default();
+    let mut image = Image { base: stage.lines().next().unwrap_or_default().trim().into(), ..Image::default() };
     for line in stage.lines().map(str::trim).filter(|l| !l.starts_with('#')) {
         let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
         match word {
@@ -89,9 +91,16 @@ async fn dockerfile_and_fly_toml_agree_with_the_code() {
     );
     assert!(image.volumes.contains(&image.env["DATA_DIR"]));
     assert!(fly["kill_timeout"].as_str().unwrap().trim_end_matches('s').parse::<u64>().unwrap() >= 2);
-    // The binary the image runs is the one the build stage copies, and cargo builds it.
+    // The runtime is empty but for what the stage copies: one static binary, so the build
+    // stage must build the server for musl (scripts/build) and copy that binary out.
+    assert_eq!(image.base, "scratch");
+    let dockerfile = std::fs::read_to_string(repo().join("Dockerfile")).unwrap();
     let binary = &image.entrypoint[0];
-    assert!(image.copies.iter().any(|(from, to)| to == binary && from.ends_with("target/release/owlcms-tracker")));
+    let (from, _) = image.copies.iter().find(|(_, to)| to == binary).expect("the entrypoint is copied");
+    assert!(dockerfile.contains("SERVER_TARGET=x86_64-unknown-linux-musl ./scripts/build"));
+    assert!(dockerfile.contains(&format!("cp target/x86_64-unknown-linux-musl/release/owlcms-tracker {from}")));
+    let build = std::fs::read_to_string(repo().join("scripts/build")).unwrap();
+    assert!(build.contains("--bin owlcms-tracker \"${target[@]}\""), "scripts/build honours SERVER_TARGET");
     let manifest = std::fs::read_to_string(repo().join("server/Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"owlcms-tracker\""));
     assert_eq!(image.healthcheck, [binary.clone(), "healthcheck".into()]);
