@@ -167,8 +167,38 @@ async fn get_json(url: &str) -> (u16, Value) {
 /// The boards compared across the restart.
 const BOARDS: [&str; 3] = ["plugin=lifting-order&fop=A", "plugin=lifting-order&fop=B", "plugin=start-order&fop=A"];
 
-fn next_lifter(view: &Value) -> &str {
-    view.pointer("/view/attemptBar/name").and_then(Value::as_str).unwrap_or_default()
+fn next_lifter(view: &Value) -> Option<&str> {
+    let bar = view.pointer("/view/attemptBar").filter(|bar| bar["hasAthlete"] == true)?;
+    bar["name"].as_str()
+}
+
+/// Athlete rows of a standard-grid view.
+fn athletes(envelope: &Value) -> usize {
+    let rows = envelope.pointer("/view/rows").and_then(Value::as_array);
+    rows.map_or(0, |rows| rows.iter().filter(|r| r["name"].as_str().is_some_and(|n| !n.is_empty())).count())
+}
+
+/// Paths where two JSON documents differ (for a readable assertion message).
+fn differences(a: &Value, b: &Value, path: String, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                differences(
+                    &x.get(key).cloned().unwrap_or_default(),
+                    &y.get(key).cloned().unwrap_or_default(),
+                    format!("{path}/{key}"),
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, format!("{path}/{i}"), out);
+            }
+        }
+        _ if a != b => out.push(format!("{path}: {a} → {b}")),
+        _ => {}
+    }
 }
 
 struct Simulator(Child);
@@ -230,13 +260,13 @@ async fn the_image_runs_as_operators_run_it() {
             .unwrap(),
     );
     let mut stream = Sse::open(&first.url("/api/stream?plugin=lifting-order&fop=A")).await;
-    let (first_id, view) = stream.view_where(|v| !next_lifter(v).is_empty()).await;
+    let (first_id, view) = stream.view_where(|v| next_lifter(v).is_some()).await;
     let (later_id, _) = stream.view_where(|_| true).await;
     assert_ne!(first_id, later_id, "a live change reaches the open stream");
     let (status, envelope) = get_json(&first.url("/api/view?plugin=lifting-order&fop=A")).await;
     assert_eq!(status, 200, "{envelope}");
-    assert!(!next_lifter(&envelope).is_empty(), "/api/view shows the competition: {envelope}");
-    eprintln!("live: next lifter on A {}", next_lifter(&view));
+    assert!(athletes(&envelope) > 0, "/api/view shows the session's athletes: {envelope}");
+    eprintln!("live: next lifter on A {:?}", next_lifter(&view));
 
     // A plugin edited in the mounted folder changes the open view.
     let mapping = plugins.join("lifting-order/mapping.jq");
@@ -282,7 +312,11 @@ async fn the_image_runs_as_operators_run_it() {
     for (board, view) in BOARDS.iter().zip(&before) {
         let (status, envelope) = get_json(&second.url(&format!("/api/view?{board}"))).await;
         assert_eq!(status, 200, "{board}: {envelope}");
-        assert_eq!(&envelope["view"], view, "{board} after the restart");
+        let mut changed = Vec::new();
+        differences(view, &envelope["view"], String::new(), &mut changed);
+        // The one connection-dependent text (shared.jq: .status.owlcmsConnected), by design.
+        changed.retain(|c| !c.starts_with("/waitingMessage:"));
+        assert!(changed.is_empty(), "{board} after the restart:\n{}", changed.join("\n"));
     }
     drop(second);
     let _ = podman(&["volume", "rm", "-f", volume]);
