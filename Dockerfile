@@ -2,7 +2,7 @@
 # one static binary + the client bundle + the plugins on an empty base.
 #   docker build -t owlcms-tracker .
 #   docker run -p 8096:8096 -v tracker-data:/data owlcms-tracker
-# Size: ≈ 15 MB (measured by scripts/test-image, recorded in BENCHMARKS.md).
+# Size: 13 MB (scripts/test-image prints it and fails above 25 MB; BENCHMARKS.md).
 
 # ---- build: the Trunk bundle and the release server, static (musl) ----
 FROM rust:1.95-bookworm AS build
@@ -43,7 +43,9 @@ ENV PORT=8096 \
     SAMPLES_DIR=/data/samples \
     PLUGINS_DIR=/app/plugins \
     DIST_DIR=/app/dist \
-    LOG_LEVEL=info
+    LOG_LEVEL=info \
+    MIMALLOC_ARENA_EAGER_COMMIT=0
+# (mimalloc commits its arenas lazily: idle RSS 13 MiB instead of 29; BENCHMARKS.md.)
 EXPOSE 8096
 # Saved state, OWLCMS's flags/logos/pictures; and plugins (a mounted folder hot-reloads).
 VOLUME ["/data", "/app/plugins"]
