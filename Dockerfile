@@ -2,7 +2,7 @@
 # one static binary + the client bundle + the plugins on an empty base.
 #   docker build -t owlcms-tracker .
 #   docker run -p 8096:8096 -v tracker-data:/data owlcms-tracker
-# Size: 13 MB (scripts/test-image prints it and fails above 25 MB; BENCHMARKS.md).
+# Size: 16 MB (scripts/test-image prints it and fails above 25 MB; BENCHMARKS.md).
 
 # ---- build: the Trunk bundle and the release server, static (musl) ----
 FROM rust:1.95-bookworm AS build
