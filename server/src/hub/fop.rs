@@ -254,10 +254,14 @@ impl FopSnapshot {
             }
             decision = self.decision.clear_lights(now_ms);
         }
+        // The frame's own fields: a StopTime without a value ages the running clock instead of
+        // reusing a remaining time an older frame left in the merged state.
+        let before = self.athlete_clock.clone();
+        if event.is_some() {
+            self.athlete_clock.apply(&payload, now_ms);
+        }
         self.merge(payload);
         if let Some(event) = event {
-            let before = self.athlete_clock.clone();
-            self.athlete_clock.apply(&self.data, now_ms);
             self.athlete_clock.from_timer = true;
             self.athlete_clock.ready = match event.as_str() {
                 "StartTime" => true,
@@ -405,6 +409,25 @@ mod tests {
         assert_eq!(fop.derived.lifting_order, fop.derived.start_order);
         assert_eq!(fop.current_athlete().unwrap()["fullName"], "KVÆRNØ, Ola");
         assert_eq!(fop.athlete(&json!(-7)).unwrap()["lastName"], "Kværnø");
+    }
+
+    // R4.3: a StopTime without a value stops the running clock where it is, not at a remaining
+    // time an earlier frame left in the merged state.
+    #[test]
+    fn stop_time_without_a_value_ages_the_running_clock() {
+        let mut fop = FopSnapshot::empty("A");
+        fop.apply_timer(map(json!({"athleteTimerEventType": "StartTime", "athleteMillisRemaining": "60000"})), 0);
+        fop.apply_timer(map(json!({"athleteTimerEventType": "StopTime"})), 10_000);
+        assert_eq!(fop.athlete_clock.remaining_ms, 50_000);
+        let version = fop.version;
+        assert_eq!(
+            fop.apply_timer(
+                map(json!({"athleteTimerEventType": "StopTime", "athleteMillisRemaining": 50_000})),
+                11_000
+            ),
+            FopChange::default()
+        );
+        assert_eq!(fop.version, version, "a repeated stop changes nothing");
     }
 
     #[test]
