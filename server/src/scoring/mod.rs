@@ -5,6 +5,7 @@
 //! Each system lives in its own module with the sources of its constants and the published
 //! values its tests check. [`ScoringSystem`] maps the tracker's `scoringSystem` names to them.
 
+pub mod championships;
 pub mod gamx;
 pub mod lifts;
 pub mod masters;
@@ -13,6 +14,7 @@ pub mod qpoints;
 pub mod ranking;
 pub mod sinclair;
 pub mod team_points;
+pub mod team_standings;
 
 pub use gamx::{GamxTable, GamxTables, GamxVariant, gamx};
 pub use lifts::{AthleteLifts, Attempt, LiftResult, TotalRule};

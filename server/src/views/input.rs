@@ -115,6 +115,7 @@ pub fn build(parts: &InputParts<'_>) -> Value {
             }
         }
         doc["competitionAthletes"] = parts.roster.map_or(json!([]), |r| r.competition_athletes().clone());
+        doc["championships"] = parts.roster.map_or(json!([]), |r| r.championships().clone());
     }
     doc
 }

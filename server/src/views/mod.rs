@@ -14,6 +14,7 @@ pub mod plates;
 pub mod records;
 pub mod roster;
 pub mod scores;
+mod teams;
 pub mod worker;
 
 use crate::assets::AssetStore;

@@ -10,12 +10,15 @@
 
 use super::input::enrich;
 use super::scores::{self, ScoreSettings, Scores};
+use super::teams;
 use crate::assets::index::AssetIndex;
 use crate::hub::database::Database;
 use crate::hub::results::{self, SessionResults};
 use crate::protocol::scalar::{as_bool, as_i64, as_string, key_string};
+use crate::scoring::championships::Championships;
 use crate::scoring::ranking::session_start_key;
 use crate::scoring::team_points::Placings;
+use crate::scoring::team_standings::{self, ChampionshipStandings, TeamAthlete, TeamContext};
 use crate::scoring::{
     AthleteLifts, RankBy, RankOptions, TeamPointsPolicy, TeamPointsSettings, TotalRule, athlete_team_points, ranks,
 };
@@ -72,6 +75,9 @@ pub struct Roster {
     session_done: HashMap<String, bool>,
     assets: Arc<AssetIndex>,
     json: OnceLock<Value>,
+    /// Team standings per championship (R5), computed with the roster.
+    standings: Vec<ChampionshipStandings>,
+    championships_json: OnceLock<Value>,
 }
 
 impl Roster {
@@ -141,6 +147,7 @@ impl Roster {
                 flags.insert(team, url);
             }
         }
+        let standings = championship_standings(raw, &entries, &session_done, &settings);
         let index = entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect();
         Roster {
             key,
@@ -154,6 +161,8 @@ impl Roster {
             session_done,
             assets,
             json: OnceLock::new(),
+            standings,
+            championships_json: OnceLock::new(),
         }
     }
 
@@ -200,6 +209,15 @@ impl Roster {
         self.json.get_or_init(|| Value::Array(self.entries.iter().map(|e| self.athlete_json(e)).collect()))
     }
 
+    /// `championships`: every championship with its fields and team standings (R5), made once
+    /// per roster.
+    pub fn championships(&self) -> &Value {
+        self.championships_json.get_or_init(|| {
+            let flag = |team: &str| self.assets.flag_url(self.flags.get(team).map(String::as_str), Some(team));
+            teams::to_json(&self.standings, &flag)
+        })
+    }
+
     fn athlete_json(&self, entry: &Entry) -> Value {
         let mut athlete = enrich(&entry.key, &entry.record);
         let Some(map) = athlete.as_object_mut() else { return athlete };
@@ -238,6 +256,26 @@ impl Roster {
         }
         athlete
     }
+}
+
+/// Team standings of every championship; "done" is the roster's (database flag or finished since).
+fn championship_standings(
+    raw: &Value,
+    entries: &[Entry],
+    session_done: &HashMap<String, bool>,
+    settings: &ScoreSettings,
+) -> Vec<ChampionshipStandings> {
+    let set = Championships::from_database(raw);
+    let names = teams::team_names(raw);
+    let athletes: Vec<TeamAthlete> = entries
+        .iter()
+        .map(|e| {
+            let done = e.lifts.session.as_ref().and_then(|s| session_done.get(s)).copied().unwrap_or(false);
+            teams::team_athlete(&e.key, &e.record, &e.lifts, e.placings, done, settings.competition_year, &names)
+        })
+        .collect();
+    let ctx = TeamContext { sinclair_year: settings.sinclair_year, gamx: &settings.gamx, only_total_points: false };
+    team_standings::standings(&set, &athletes, ctx)
 }
 
 /// A field of the athlete's first participation.

@@ -1,0 +1,121 @@
+//! The roster's championship team standings (behaviour rules R5) as the mapping input's
+//! `championships` field: athletes handed to the scoring engine's
+//! [`crate::scoring::team_standings`], the result labelled for mappings.
+
+use crate::protocol::scalar::{as_string, key_string};
+use crate::scoring::championships::policy_name;
+use crate::scoring::lifts::{AthleteLifts, TotalRule};
+use crate::scoring::team_points::Placings;
+use crate::scoring::team_standings::{ChampionshipStandings, Mode, Participation, TeamAthlete, team_name};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// Team id → name from the database's `teams[]` (athletes may carry only the id).
+pub(crate) fn team_names(raw: &Value) -> HashMap<String, String> {
+    raw["teams"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| Some((t.get("id").and_then(key_string)?, as_string(t.get("name"))?)))
+        .collect()
+}
+
+/// What the engine needs of one roster athlete. Athletes without participations (known only
+/// from a session) get one from their category with the tracker's own places.
+pub(crate) fn team_athlete(
+    key: &str,
+    record: &Value,
+    lifts: &AthleteLifts,
+    placings: Placings,
+    done: bool,
+    competition_year: i32,
+    teams: &HashMap<String, String>,
+) -> TeamAthlete {
+    let text = |field: &str| as_string(record.get(field)).filter(|s| !s.is_empty());
+    let team = team_name(text("teamName").as_deref()).or_else(|| {
+        team_name(record.get("team").and_then(key_string).and_then(|id| teams.get(&id)).map(String::as_str))
+    });
+    let mut participations: Vec<Participation> =
+        record["participations"].as_array().into_iter().flatten().map(Participation::from_json).collect();
+    if participations.is_empty()
+        && let Some(code) = lifts.category.clone()
+    {
+        let rank = |place: u32| i64::from(place);
+        participations.push(Participation {
+            category_code: code,
+            team_member: lifts.team_member.unwrap_or(true),
+            mixed_team_member: false,
+            snatch_rank: rank(placings.snatch.0),
+            clean_jerk_rank: rank(placings.clean_jerk.0),
+            total_rank: rank(placings.total.0),
+        });
+    }
+    let name = text("fullName").unwrap_or_else(|| {
+        format!("{}, {}", text("lastName").unwrap_or_default().to_uppercase(), text("firstName").unwrap_or_default())
+    });
+    TeamAthlete {
+        key: key.to_owned(),
+        name,
+        gender: lifts.gender,
+        team,
+        body_weight: lifts.body_weight,
+        age: lifts.age_in(competition_year),
+        best_snatch: lifts.best_snatch(),
+        best_clean_jerk: lifts.best_clean_jerk(),
+        total: lifts.total(TotalRule::RequireBothLifts),
+        done,
+        participations,
+    }
+}
+
+/// Rounds scores to 3 decimals, as OWLCMS shows them; points stay whole.
+fn number(value: f64) -> Value {
+    json!((value * 1000.0).round() / 1000.0)
+}
+
+/// The `championships` input field; `flag` resolves a team's flag URL.
+pub(crate) fn to_json(standings: &[ChampionshipStandings], flag: &dyn Fn(&str) -> String) -> Value {
+    Value::Array(
+        standings
+            .iter()
+            .map(|c| {
+                let mut out = c.championship.to_json();
+                let sections: Vec<Value> = c
+                    .sections
+                    .iter()
+                    .map(|s| {
+                        let teams: Vec<Value> = s
+                            .teams
+                            .iter()
+                            .map(|t| {
+                                let athletes: Vec<Value> = t
+                                    .kept
+                                    .iter()
+                                    .map(|k| json!({"key": k.key, "fullName": k.name, "value": number(k.value), "done": k.done}))
+                                    .collect();
+                                json!({
+                                    "team": t.team, "flagURL": flag(&t.team), "rank": t.rank,
+                                    "confirmed": number(t.confirmed), "live": number(t.live),
+                                    "count": t.count, "cap": t.cap, "athletes": athletes,
+                                })
+                            })
+                            .collect();
+                        json!({
+                            "gender": s.kind.code(),
+                            "mode": match s.mode { Mode::Points => "points", Mode::Score => "score" },
+                            "system": s.system,
+                            "rule": s.rule,
+                            "teams": teams,
+                        })
+                    })
+                    .collect();
+                if let Some(map) = out.as_object_mut() {
+                    map.insert("medalPolicyApplied".into(), json!(policy_name(c.medal_policy)));
+                    map.insert("teamPointsPolicyApplied".into(), json!(policy_name(c.team_points_policy)));
+                    map.insert("sections".into(), Value::Array(sections));
+                }
+                out
+            })
+            .collect(),
+    )
+}

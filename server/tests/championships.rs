@@ -1,0 +1,114 @@
+//! Championship team standings (behaviour rules R5) through a real server fed the real OWLCMS
+//! sample database (ws-2025-12), whose age groups name the championships. The sample has no
+//! `championships[]`, so the test adds one for "SM" (best 2 men, team points, total only) and
+//! works out the standings here from the sample's own OWLCMS ranks.
+//!
+//! SM men by team (OWLCMS `totalRank`, total, session; P4.3 is not done in the sample):
+//! - Hitra VK: Heggvik Aune 1 (274, P4.2), Haranes 1 (223, P3.1), Kværnø 1 (210, P4.3),
+//!   Akseth 2 → kept Heggvik Aune + Haranes = 28 + 28 = 56, all done.
+//! - Spydeberg Atletene: Benorouz 1 (281), John-Charles 1 (279), Kjellevand 2 (P4.3),
+//!   Ellertsson 2, Grønstad 0 → 28 + 28 = 56.
+//! - AK Bjørgvin: Nesheim 1 (P4.3), Andersen 2 (282), Henneli 2 (273), Lorentzen 3 → kept
+//!   Nesheim + Andersen: confirmed 25 (Nesheim not done), live 53, count 1/2.
+//! - Tambarskjelvar IL: Holme 1 (P4.3) → confirmed 0, live 28, count 0/1.
+//!
+//! Hitra and Spydeberg tie on 56: the team name breaks it (R5.8). After a database with P4.3
+//! done: AK Bjørgvin 53, Tambarskjelvar 28.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+fn database(p43_done: bool) -> Value {
+    let mut db = database_json();
+    db["championships"] = json!([{"name": "SM", "type": "IWF", "mensBestN": 2, "snatchCJTotalMedals": false,
+        "teamPoints1st": 28, "teamPoints2nd": 25, "teamPoints3rd": 23}]);
+    for session in db["sessions"].as_array_mut().unwrap() {
+        if session["name"] == "P4.3" {
+            session["done"] = json!(p43_done);
+        }
+    }
+    db
+}
+
+async fn championships(t: &TestServer) -> Value {
+    let input: Value =
+        reqwest::get(t.http("/api/view?plugin=team-rankings&debug=input")).await.unwrap().json().await.unwrap();
+    input["championships"].clone()
+}
+
+/// (team, rank, confirmed, live, count, cap) of a section.
+fn rows(section: &Value) -> Vec<(String, u64, f64, f64, u64, u64)> {
+    section["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["team"].as_str().unwrap().to_owned(),
+                t["rank"].as_u64().unwrap(),
+                t["confirmed"].as_f64().unwrap(),
+                t["live"].as_f64().unwrap(),
+                t["count"].as_u64().unwrap(),
+                t["cap"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn row(team: &str, rank: u64, confirmed: f64, live: f64, count: u64, cap: u64) -> (String, u64, f64, f64, u64, u64) {
+    (team.to_owned(), rank, confirmed, live, count, cap)
+}
+
+#[tokio::test]
+async fn sample_database_championships_follow_owlcms_team_rules() {
+    let (t, mut owlcms) = TestServer::with_database(&database(false)).await;
+    let all = championships(&t).await;
+    let names: Vec<&str> = all.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    // Active age groups in order of first appearance (R5.3); inactive MASTERS groups name nothing.
+    assert_eq!(names, ["Masters", "UK", "UM", "JK", "JM", "SK", "SM"]);
+    let sm = all.as_array().unwrap().iter().find(|c| c["name"] == "SM").unwrap();
+    assert_eq!((sm["mensBestN"].clone(), sm["mixedBestN"].clone()), (json!(2), Value::Null), "R5.1 fields");
+    assert_eq!((sm["genderedTeamsEnabled"].clone(), sm["mixedTeamEnabled"].clone()), (json!(true), json!(false)));
+    assert_eq!(sm["medalPolicyApplied"], "TOTAL_ONLY");
+    let sections = sm["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 1, "SM has only men and no mixed teams");
+    assert_eq!((sections[0]["gender"].clone(), sections[0]["mode"].clone()), (json!("M"), json!("points")));
+    assert_eq!(sections[0]["rule"], "best 2 men, team points");
+    assert_eq!(
+        rows(&sections[0]),
+        [
+            row("Hitra VK", 1, 56.0, 56.0, 2, 2),
+            row("Spydeberg Atletene", 2, 56.0, 56.0, 2, 2),
+            row("AK Bjørgvin", 3, 25.0, 53.0, 1, 2),
+            row("Tambarskjelvar IL", 4, 0.0, 28.0, 0, 1),
+        ]
+    );
+    let kept: Vec<&str> = sections[0]["teams"][0]["athletes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["fullName"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept.len(), 2);
+    assert!(kept[0].to_uppercase().contains("HEGGVIK AUNE") && kept[1].to_uppercase().contains("HARANES"), "{kept:?}");
+    // Championships without settings: every team member counts (SK women only here).
+    let sk = all.as_array().unwrap().iter().find(|c| c["name"] == "SK").unwrap();
+    assert_eq!(sk["sections"][0]["gender"], "F");
+    assert_eq!(sk["sections"][0]["rule"], "all women, team points");
+
+    owlcms.send_binary(database_zip_frame(&database(true))).await;
+    owlcms.sync().await;
+    let after = championships(&t).await;
+    let sm = after.as_array().unwrap().iter().find(|c| c["name"] == "SM").unwrap();
+    assert_eq!(
+        rows(&sm["sections"][0]),
+        [
+            row("Hitra VK", 1, 56.0, 56.0, 2, 2),
+            row("Spydeberg Atletene", 2, 56.0, 56.0, 2, 2),
+            row("AK Bjørgvin", 3, 53.0, 53.0, 2, 2),
+            row("Tambarskjelvar IL", 4, 28.0, 28.0, 1, 1),
+        ]
+    );
+}
