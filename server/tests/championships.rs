@@ -98,6 +98,26 @@ async fn sample_database_championships_follow_owlcms_team_rules() {
     assert_eq!(sk["sections"][0]["gender"], "F");
     assert_eq!(sk["sections"][0]["rule"], "all women, team points");
 
+    // The team-rankings plugin shows them by default, confirmed first and live where it differs.
+    let view = t.view_envelope("plugin=team-rankings").await["view"].clone();
+    let page = view["pages"].as_array().unwrap().iter().find(|p| p["championship"] == "SM").unwrap();
+    assert_eq!(page["genderLabel"], "Men (best 2 men, team points)");
+    let shown: Vec<(&str, &str, &Value, &Value)> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["team"].as_str().unwrap(), r["score"].as_str().unwrap(), &r["athletes"], &r["teamSize"]))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("Hitra VK", "56", &json!(2), &json!(2)),
+            ("Spydeberg Atletene", "56", &json!(2), &json!(2)),
+            ("AK Bjørgvin", "25 (live 53)", &json!(1), &json!(2)),
+            ("Tambarskjelvar IL", "0 (live 28)", &json!(0), &json!(1)),
+        ]
+    );
+
     owlcms.send_binary(database_zip_frame(&database(true))).await;
     owlcms.sync().await;
     let after = championships(&t).await;

@@ -183,7 +183,15 @@ async fn live_session_results_override_the_database_everywhere() {
             .collect()
     };
     assert_eq!(first["view"]["pages"][0]["championship"], "Senior");
-    assert_eq!(standings(&first), [("Zulu WC".to_owned(), "79".to_owned()), ("Alpha BC".to_owned(), "73".to_owned())]);
+    // By default the rankings follow the championship's rules: "Senior" has no settings, so every
+    // team member counts, and only finished sessions are confirmed. Zulu: Aaberg 28 + Aas 23 +
+    // Aune 28 = 79, with Amundsen's 4th place (22, session S2 still lifting) live only: 101.
+    // Alpha: Berg 25 + Bø 0 + Brekke 25 + Bakke 23 = 73.
+    assert_eq!(first["view"]["pages"][0]["genderLabel"], "Men (all men, team points)");
+    assert_eq!(
+        standings(&first),
+        [("Zulu WC".to_owned(), "79 (live 101)".to_owned()), ("Alpha BC".to_owned(), "73".to_owned())]
+    );
     let builds = || async { t.health().await.1["views"]["rosterBuilds"].as_u64().unwrap() };
     let before = builds().await;
     // Amundsen's last clean & jerk (180) in the running session: 305, 2nd in SM 89 (25 points).
@@ -201,7 +209,15 @@ async fn live_session_results_override_the_database_everywhere() {
     assert_eq!((amundsen["current"].clone(), amundsen["total"].clone()), (json!(true), json!("305")));
     // The rankings view has no FOP, yet follows the FOP's change.
     let (next, _) = rankings.next_of("view").await;
-    assert_eq!(standings(&next), [("Zulu WC".to_owned(), "81".to_owned()), ("Alpha BC".to_owned(), "70".to_owned())]);
+    // Amundsen 2nd (25, live only) pushes Brekke to 3rd (23) and Bakke to 4th (22): Alpha 70.
+    assert_eq!(
+        standings(&next),
+        [("Zulu WC".to_owned(), "79 (live 104)".to_owned()), ("Alpha BC".to_owned(), "70".to_owned())]
+    );
+    // A chosen score system overrides the championship: best 3 (mensTeamSize) of everyone.
+    let chosen = view(&t, "plugin=team-rankings&scoring=teamPoints").await;
+    let chosen = json!({"view": chosen});
+    assert_eq!(standings(&chosen), [("Zulu WC".to_owned(), "81".to_owned()), ("Alpha BC".to_owned(), "70".to_owned())]);
     assert_eq!(builds().await, before + 1, "one roster per data change, shared by every view");
     let input: Value =
         reqwest::get(t.http("/api/view?plugin=team-rankings&debug=input")).await.unwrap().json().await.unwrap();

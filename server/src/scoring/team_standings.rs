@@ -141,6 +141,8 @@ pub struct TeamStanding {
     pub count: usize,
     /// min(cap, athletes of the team in the section).
     pub cap: usize,
+    /// Athletes of the team in the section.
+    pub members: usize,
     /// 1-based position (no shared ranks).
     pub rank: usize,
     /// The athletes kept from everyone, best first.
@@ -280,7 +282,7 @@ fn section(
                     done: m.athlete.done,
                 })
                 .collect();
-            TeamStanding { team: team.to_owned(), confirmed, live, count, cap, rank: 0, kept }
+            TeamStanding { team: team.to_owned(), confirmed, live, count, cap, members: roster.len(), rank: 0, kept }
         })
         .collect();
     // R5.8: confirmed value, higher first; ties by team name; positions, no shared ranks.

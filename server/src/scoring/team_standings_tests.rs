@@ -132,7 +132,7 @@ fn mixed_teams_take_explicit_members_up_to_the_gender_caps() {
     let x = &mixed.teams[0];
     let kept: Vec<&str> = x.kept.iter().map(|k| k.key.as_str()).collect();
     assert_eq!(kept, ["m1", "w1", "w2"]);
-    assert_eq!((x.confirmed, x.count, x.cap), (79.0, 3, 3));
+    assert_eq!((x.confirmed, x.count, x.cap, x.members), (79.0, 3, 3, 4));
     assert_eq!(out[0].sections[0].teams[0].confirmed, 28.0 + 25.0);
 }
 

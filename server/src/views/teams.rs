@@ -35,12 +35,26 @@ pub(crate) fn team_athlete(
     let team = team_name(text("teamName").as_deref()).or_else(|| {
         team_name(record.get("team").and_then(key_string).and_then(|id| teams.get(&id)).map(String::as_str))
     });
-    let mut participations: Vec<Participation> =
-        record["participations"].as_array().into_iter().flatten().map(Participation::from_json).collect();
+    let rank = |place: u32| i64::from(place);
+    // OWLCMS always sends the ranks; a participation without them (a hand-made database)
+    // takes the tracker's places when it is the athlete's main category.
+    let mut participations: Vec<Participation> = record["participations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|value| {
+            let mut p = Participation::from_json(value);
+            if value.get("totalRank").is_none_or(Value::is_null) && lifts.category.as_deref() == Some(&p.category_code)
+            {
+                (p.snatch_rank, p.clean_jerk_rank, p.total_rank) =
+                    (rank(placings.snatch.0), rank(placings.clean_jerk.0), rank(placings.total.0));
+            }
+            p
+        })
+        .collect();
     if participations.is_empty()
         && let Some(code) = lifts.category.clone()
     {
-        let rank = |place: u32| i64::from(place);
         participations.push(Participation {
             category_code: code,
             team_member: lifts.team_member.unwrap_or(true),
@@ -96,7 +110,7 @@ pub(crate) fn to_json(standings: &[ChampionshipStandings], flag: &dyn Fn(&str) -
                                 json!({
                                     "team": t.team, "flagURL": flag(&t.team), "rank": t.rank,
                                     "confirmed": number(t.confirmed), "live": number(t.live),
-                                    "count": t.count, "cap": t.cap, "athletes": athletes,
+                                    "count": t.count, "cap": t.cap, "members": t.members, "athletes": athletes,
                                 })
                             })
                             .collect();
