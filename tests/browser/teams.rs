@@ -121,6 +121,38 @@ async fn team_rankings_rotate_through_their_pages() {
     no_errors(&page);
 }
 
+// The captured database has no `championships[]`: SM counts every team member (team points,
+// total only), and P4.3 is not done, so its athletes' points are live only. Confirmed, from the
+// sample's OWLCMS ranks of the done sessions: Hitra VK 28 + 28 + 25 = 81, Spydeberg Atletene
+// 28 + 28 + 25 + 0 = 81 (tie: team name), AK Bjørgvin 25 + 25 + 23 = 73, Tambarskjelvar IL 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn team_rankings_show_confirmed_and_live_values() {
+    let rig = Rig::start().await;
+    let view = api_view(&rig, "plugin=team-rankings&championships=SM").await;
+    let page = &view["pages"][0];
+    assert_eq!(page["genderLabel"], "Men (all men, team points)");
+    let rows = page["rows"].as_array().unwrap();
+    let confirmed: Vec<(String, f64)> =
+        rows.iter().map(|r| (shown(&r["team"]), r["confirmed"].as_f64().unwrap())).collect();
+    let want = [("Hitra VK", 81.0), ("Spydeberg Atletene", 81.0), ("AK Bjørgvin", 73.0), ("Tambarskjelvar IL", 0.0)];
+    assert_eq!(confirmed, want.map(|(t, v)| (t.to_owned(), v)));
+    assert!(rows.iter().all(|r| r["live"].as_f64().unwrap() >= r["confirmed"].as_f64().unwrap()), "{rows:?}");
+    assert!(shown(&rows[3]["score"]).starts_with("0 (live "), "Holme lifts in P4.3: {}", rows[3]["score"]);
+    let page = rig.open("/team-rankings?championships=SM", TV).await;
+    page.wait_for("a standing", "document.querySelector('.standing .standing-row')", PATIENCE).await;
+    let on_screen = page
+        .eval(
+            "(() => { const s = document.querySelector('.standing'); return {
+               head: s.querySelector('.standing-name').textContent,
+               scores: [...s.querySelectorAll('.standing-row td.score')].map(e => e.textContent) }; })()",
+        )
+        .await;
+    assert_eq!(on_screen["head"], "SM – Men (all men, team points)");
+    assert_eq!(strings(&on_screen["scores"]), rows.iter().map(|r| shown(&r["score"])).collect::<Vec<_>>());
+    photograph(&page, "team-rankings-live", "document.querySelector('.standing .standing-row')").await;
+    no_errors(&page);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn results_protocol_prints_on_a4() {
     use base64::Engine;
