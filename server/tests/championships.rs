@@ -13,7 +13,7 @@
 //! - Tambarskjelvar IL: Holme 1 (P4.3) → confirmed 0, live 28, count 0/1.
 //!
 //! Hitra and Spydeberg tie on 56: the team name breaks it (R5.8). After a database with P4.3
-//! done: AK Bjørgvin 53, Tambarskjelvar 28.
+//! done: AK Bjørgvin 53, Tambarskjelvar 28. Medals per session: see [`medals_to_prepare`].
 
 mod common;
 
@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 fn database(p43_done: bool) -> Value {
     let mut db = database_json();
     db["championships"] = json!([{"name": "SM", "type": "IWF", "mensBestN": 2, "snatchCJTotalMedals": false,
-        "teamPoints1st": 28, "teamPoints2nd": 25, "teamPoints3rd": 23}]);
+        "teamPoints1st": 28, "teamPoints2nd": 25, "teamPoints3rd": 23}, {"name": "SK", "medalPolicy": "ALL_THREE"}]);
     for session in db["sessions"].as_array_mut().unwrap() {
         if session["name"] == "P4.3" {
             session["done"] = json!(p43_done);
@@ -93,10 +93,13 @@ async fn sample_database_championships_follow_owlcms_team_rules() {
         .collect();
     assert_eq!(kept.len(), 2);
     assert!(kept[0].to_uppercase().contains("HEGGVIK AUNE") && kept[1].to_uppercase().contains("HARANES"), "{kept:?}");
-    // Championships without settings: every team member counts (SK women only here).
+    // SK: no team size, so every team member counts; all-three medals make all three placings
+    // earn team points (R5.9: no teamPointsPolicy → the medal policy).
     let sk = all.as_array().unwrap().iter().find(|c| c["name"] == "SK").unwrap();
     assert_eq!(sk["sections"][0]["gender"], "F");
-    assert_eq!(sk["sections"][0]["rule"], "all women, team points");
+    assert_eq!(sk["sections"][0]["rule"], "all women, team points (snatch, clean & jerk, total)");
+    let um = all.as_array().unwrap().iter().find(|c| c["name"] == "UM").unwrap();
+    assert_eq!(um["sections"], json!([]), "no athlete in UM");
 
     // The team-rankings plugin shows them by default, confirmed first and live where it differs.
     let view = t.view_envelope("plugin=team-rankings").await["view"].clone();
@@ -118,6 +121,8 @@ async fn sample_database_championships_follow_owlcms_team_rules() {
         ]
     );
 
+    medals_to_prepare(&t).await;
+
     owlcms.send_binary(database_zip_frame(&database(true))).await;
     owlcms.sync().await;
     let after = championships(&t).await;
@@ -131,4 +136,36 @@ async fn sample_database_championships_follow_owlcms_team_rules() {
             row("Tambarskjelvar IL", 4, 28.0, 28.0, 1, 1),
         ]
     );
+}
+
+/// Medals per session (R5.9), from the sample's registrations (one participation each):
+/// P1.3 is the last session of SK_F64 (4 athletes: 1 in P1.1, 1 in P1.2, 2 in P1.3; SK awards
+/// all three: 3 + 3 + 3), SK_F87 (1: 3 gold) and K35_F55 (1; Masters has no settings and the
+/// competition's flag is off: total only, 1 gold) → 7 gold, 3 silver, 3 bronze. P4.3 (SM, total
+/// only): SM_M109 (Andersen P4.1 + Nesheim: 1 + 1), SM_M67 (1 gold), SM_M999 (2: 1 + 1) → 3, 2, 0.
+async fn medals_to_prepare(t: &TestServer) {
+    let input: Value =
+        reqwest::get(t.http("/api/view?plugin=medals-per-session&debug=input")).await.unwrap().json().await.unwrap();
+    let session = |name: &str| {
+        input["medalsPerSession"].as_array().unwrap().iter().find(|s| s["session"] == name).cloned().unwrap()
+    };
+    let p13 = session("P1.3");
+    assert_eq!((p13["gold"].clone(), p13["silver"].clone(), p13["bronze"].clone()), (json!(7), json!(3), json!(3)));
+    let sk64 = p13["categories"].as_array().unwrap().iter().find(|c| c["category"] == "SK_F64").unwrap();
+    assert_eq!((sk64["athletes"].clone(), sk64["medalPolicy"].clone()), (json!(4), json!("ALL_THREE")));
+    let p43 = session("P4.3");
+    assert_eq!((p43["gold"].clone(), p43["silver"].clone(), p43["bronze"].clone()), (json!(3), json!(2), json!(0)));
+    // P1.1's SK_F64 and SK_F71 lift again later: only K40_F76 and JK_F81 (1 each, total only).
+    let p11 = session("P1.1");
+    let mut categories: Vec<&str> =
+        p11["categories"].as_array().unwrap().iter().map(|c| c["category"].as_str().unwrap()).collect();
+    categories.sort_unstable();
+    assert_eq!(
+        (categories, p11["gold"].clone(), p11["silver"].clone()),
+        (vec!["JK_F81", "K40_F76"], json!(2), json!(0))
+    );
+    let view = t.view_envelope("plugin=medals-per-session").await["view"].clone();
+    let rows = view["rows"].as_array().unwrap();
+    assert!(rows.contains(&json!(["P4.3", "Total", "", "", "", "3", "2", "0"])), "{rows:?}");
+    assert!(rows.contains(&json!(["P1.3", "SK_F64", "SK", "4", "snatch, C&J, total", "3", "3", "3"])), "{rows:?}");
 }

@@ -31,6 +31,7 @@ async fn all_built_in_plugins_load() {
             "lifting-order",
             "lower-third",
             "medal-count",
+            "medals-per-session",
             "rankings",
             "referee-assignments",
             "results-protocol",
@@ -169,7 +170,7 @@ async fn api_errors_list_what_exists() {
     let response = reqwest::get(t.http("/api/view?plugin=nope&fop=A")).await.unwrap();
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["details"]["plugins"].as_array().unwrap().len(), 11, "{body}");
+    assert_eq!(body["details"]["plugins"].as_array().unwrap().len(), 12, "{body}");
     // One platform: a missing FOP is that one (several: 400 listing them, see urls.rs).
     assert_eq!(view(&t, "plugin=lifting-order").await["fop"], "A");
     let response = reqwest::get(t.http("/api/view?plugin=lifting-order&fop=Z")).await.unwrap();

@@ -370,6 +370,7 @@ mod tests {
                 "lifting-order",
                 "lower-third",
                 "medal-count",
+                "medals-per-session",
                 "rankings",
                 "referee-assignments",
                 "results-protocol",

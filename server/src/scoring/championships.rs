@@ -7,7 +7,7 @@ use super::team_points::{TeamPointsPolicy, TeamPointsSettings};
 use super::{AgeFactorTable, GamxVariant, ScoringSystem, SinclairYear};
 use crate::protocol::scalar::{as_bool, as_i64, as_string};
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Which placings earn medals (OWLCMS 68+ `medalPolicy`); the same three choices as
 /// [`TeamPointsPolicy`].
@@ -218,6 +218,8 @@ pub struct Championships {
     pub template: Option<Championship>,
     /// The competition-level `snatchCJTotalMedals` flag.
     pub competition_medals_for_lifts: bool,
+    /// Categories of active age groups marked `medals: false`.
+    pub without_medals: HashSet<String>,
 }
 
 impl Championships {
@@ -235,6 +237,7 @@ impl Championships {
         }
         let mut list: Vec<Championship> = Vec::new();
         let mut by_category = HashMap::new();
+        let mut without_medals = HashSet::new();
         for group in raw["ageGroups"].as_array().into_iter().flatten() {
             if !as_bool(group.get("active")).unwrap_or(false) {
                 continue;
@@ -252,11 +255,24 @@ impl Championships {
                     let gender = as_string(category.get("gender")).unwrap_or_default();
                     format!("{code}_{gender}{}", as_i64(category.get("maximumWeight")).unwrap_or(0))
                 });
+                if as_bool(group.get("medals")) == Some(false) {
+                    without_medals.insert(category_code.clone());
+                }
                 by_category.insert(category_code, name.clone());
             }
         }
         let competition_medals_for_lifts = as_bool(raw["competition"].get("snatchCJTotalMedals")).unwrap_or(false);
-        Championships { list, by_category, template, competition_medals_for_lifts }
+        Championships { list, by_category, template, competition_medals_for_lifts, without_medals }
+    }
+
+    /// The medal policy of a category's championship; `None` when the category is in no
+    /// active age group or its age group awards no medals.
+    pub fn category_medal_policy(&self, category: &str) -> Option<MedalPolicy> {
+        if self.without_medals.contains(category) {
+            return None;
+        }
+        let name = self.by_category.get(category)?;
+        self.list.iter().find(|c| &c.name == name).map(|c| self.medal_policy(c))
     }
 
     /// R5.9 for one championship of the list.

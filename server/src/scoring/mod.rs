@@ -9,6 +9,7 @@ pub mod championships;
 pub mod gamx;
 pub mod lifts;
 pub mod masters;
+pub mod medals;
 mod normal;
 pub mod qpoints;
 pub mod ranking;

@@ -1,10 +1,12 @@
 //! The roster's championship team standings (behaviour rules R5) as the mapping input's
 //! `championships` field: athletes handed to the scoring engine's
-//! [`crate::scoring::team_standings`], the result labelled for mappings.
+//! [`crate::scoring::team_standings`], the result labelled for mappings; and the medals to
+//! prepare per session (`medalsPerSession`, [`crate::scoring::medals`]).
 
 use crate::protocol::scalar::{as_string, key_string};
-use crate::scoring::championships::policy_name;
+use crate::scoring::championships::{Championships, policy_name};
 use crate::scoring::lifts::{AthleteLifts, TotalRule};
+use crate::scoring::medals::{self, MedalSet};
 use crate::scoring::team_points::Placings;
 use crate::scoring::team_standings::{ChampionshipStandings, Mode, Participation, TeamAthlete, team_name};
 use serde_json::{Value, json};
@@ -129,6 +131,49 @@ pub(crate) fn to_json(standings: &[ChampionshipStandings], flag: &dyn Fn(&str) -
                     map.insert("sections".into(), Value::Array(sections));
                 }
                 out
+            })
+            .collect(),
+    )
+}
+
+/// The `medalsPerSession` input field, from the database's registrations: every participation
+/// counts in its category (medals are prepared before anyone lifts).
+pub(crate) fn medals_per_session(raw: &Value) -> Value {
+    let set = Championships::from_database(raw);
+    let sessions: Vec<String> =
+        raw["sessions"].as_array().into_iter().flatten().filter_map(|s| as_string(s.get("name"))).collect();
+    let mut entries = Vec::new();
+    for athlete in raw["athletes"].as_array().into_iter().flatten() {
+        let Some(session) = as_string(athlete.get("sessionName")).or_else(|| as_string(athlete.get("group"))) else {
+            continue;
+        };
+        for p in athlete["participations"].as_array().into_iter().flatten() {
+            if let Some(code) = as_string(p.get("categoryCode")) {
+                entries.push((session.clone(), code));
+            }
+        }
+    }
+    let counts = |m: MedalSet| json!({"gold": m.gold, "silver": m.silver, "bronze": m.bronze});
+    let out = medals::per_session(&sessions, &entries, |c| set.category_medal_policy(c));
+    Value::Array(
+        out.iter()
+            .map(|s| {
+                let categories: Vec<Value> = s
+                    .categories
+                    .iter()
+                    .map(|c| {
+                        let mut v = counts(c.medals);
+                        v["category"] = json!(c.category);
+                        v["championship"] = json!(set.by_category.get(&c.category));
+                        v["athletes"] = json!(c.athletes);
+                        v["medalPolicy"] = json!(policy_name(c.policy));
+                        v
+                    })
+                    .collect();
+                let mut v = counts(s.total);
+                v["session"] = json!(s.session);
+                v["categories"] = Value::Array(categories);
+                v
             })
             .collect(),
     )
