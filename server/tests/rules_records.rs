@@ -96,7 +96,8 @@ async fn r7_records_hidden_in_breaks_new_record_message_kept() {
 }
 
 // R6.1: the participation of the registration category comes first, so places and category
-// labels use it (the real database: every athlete's registration participation).
+// labels use it (the real database: every athlete's registration participation); R6.2: so do
+// the results protocol's medals.
 #[tokio::test]
 async fn r6_registration_category_first() {
     let mut database = database_json();
@@ -115,4 +116,16 @@ async fn r6_registration_category_first() {
     assert_eq!(me["participations"][0]["categoryCode"], registration);
     assert_eq!(me["categoryCode"], registration);
     assert_ne!(me["place"], 1, "the junior place is not the registration category's");
+    // R6.2: the results protocol's medals are the registration category's.
+    let protocol = t.view_envelope("plugin=results-protocol").await;
+    let name = me["fullName"].as_str().unwrap();
+    let row = protocol["view"]["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["categories"].as_array().unwrap())
+        .flat_map(|c| c["athletes"].as_array().unwrap())
+        .find(|a| a["name"] == name)
+        .unwrap();
+    assert_eq!((row["place"].clone(), row["medal"].clone()), (me["place"].clone(), Value::Null), "{row}");
 }
