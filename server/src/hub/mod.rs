@@ -258,12 +258,14 @@ impl Hub {
                 let outcome = self.competition.apply(input, now);
                 // Results change only with an update (which publishes its FOP) or with a database load.
                 competition_changed = outcome.competition;
-                // State (with the merged results) before the FOP: a view woken by the FOP's
-                // change must find the results that change produced.
+                if let Some((name, _)) = &outcome.fop {
+                    self.diagnostics.fop_seen(name, now);
+                }
+                // State (with the merged results) before the FOP, and once: a view woken by the
+                // FOP's change must find the results that change produced.
                 self.publish_state();
                 if let Some((name, change)) = &outcome.fop {
                     competition_changed |= self.publish_fop(name, *change);
-                    self.diagnostics.fop_seen(name, now);
                 }
                 if outcome.competition {
                     // FOPs named by a newly loaded database become watchable at once.
@@ -284,12 +286,13 @@ impl Hub {
                     self.outboxes.remove(id);
                 }
                 competition_changed = self.diagnostics.record(note, now);
+                self.publish_state();
             }
             Command::RequestResources { resources, reply } => {
                 let _ = reply.send(self.request_resources(resources));
+                self.publish_state();
             }
         }
-        self.publish_state();
         if competition_changed {
             let _ = self.shared.events.send(HubEvent::Competition);
         }

@@ -70,31 +70,25 @@ impl SampleData {
         let built =
             tokio::task::spawn_blocking(move || Roster::build(key, database.as_deref(), &results, Arc::default()));
         let roster = built.await.unwrap_or_default();
-        let parts = InputParts {
-            state: &self.state,
-            fop: fop.as_deref(),
-            options,
-            lang: "en",
-            with_database,
-            roster: Some(&roster),
-            assets: None,
-        };
-        input::build(&parts)
+        build_input(&self.state, fop.as_deref(), &roster, options, with_database)
     }
 
     /// The mapping input of a view opened before OWLCMS sent anything.
     pub fn empty_input(options: &Value, with_database: bool) -> Value {
         let state = HubState::default();
         let roster = Roster::build(RosterKey::default(), None, &state.results, Arc::default());
-        let parts = InputParts {
-            state: &state,
-            fop: None,
-            options,
-            lang: "en",
-            with_database,
-            roster: Some(&roster),
-            assets: None,
-        };
-        input::build(&parts)
+        build_input(&state, None, &roster, options, with_database)
     }
+}
+
+/// The mapping input in English, as the server builds it (no asset folders offline).
+fn build_input(
+    state: &HubState,
+    fop: Option<&FopSnapshot>,
+    roster: &Roster,
+    options: &Value,
+    with_database: bool,
+) -> Value {
+    let parts = InputParts { state, fop, options, lang: "en", with_database, roster: Some(roster), assets: None };
+    input::build(&parts)
 }
