@@ -175,7 +175,7 @@ impl Writer {
             write_atomic(&self.dir.join(DATABASE), &serde_json::to_vec(&body)?)?;
         }
         if let Some(t) = &state.translations
-            && self.changed(TRANSLATIONS, format!("{:p}", Arc::as_ptr(t)))
+            && self.changed(TRANSLATIONS, state.translations_revision.to_string())
         {
             let body = json!({"locales": t.locales, "translationsChecksum": t.checksum});
             write_atomic(&self.dir.join(TRANSLATIONS), &serde_json::to_vec(&body)?)?;

@@ -84,8 +84,10 @@ pub enum Input {
     DatabaseMetadata(String),
     /// A parsed database.
     DatabaseLoaded(Arc<Database>),
-    /// A database identical to the loaded one arrived and was not reloaded.
-    DatabaseUnchanged,
+    /// A database is arriving with this checksum (`None`: the one `database_metadata`
+    /// announced). The hub decides whether it is the loaded one ([`Outcome::database`]); if so
+    /// it counts as freshly sent and need not be parsed.
+    DatabaseOffered(Option<String>),
     /// Parsed translations.
     TranslationsLoaded(Arc<Translations>),
     /// An asset folder was replaced.
@@ -116,6 +118,19 @@ pub struct Outcome {
     pub missing: Vec<Resource>,
     /// The merged session results changed.
     pub results: bool,
+    /// What became of an offered or loaded database.
+    pub database: Option<Loaded>,
+    /// What became of loaded translations.
+    pub translations: Option<Loaded>,
+}
+
+/// What the hub did with a database or translations that arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loaded {
+    /// Installed: it differs from what was loaded.
+    New,
+    /// The same as the loaded one (checksum or bytes): kept, counted as freshly sent.
+    Unchanged,
 }
 
 /// The single-writer competition state.
@@ -140,6 +155,8 @@ pub struct Competition {
     /// When a platform last moved to another session or finished one (R2: a database older
     /// than this lacks results that documents need).
     pub session_changed_at_ms: i64,
+    /// Counts translation loads (views re-run when it changes).
+    pub translations_revision: u64,
 }
 
 impl Competition {
@@ -175,6 +192,15 @@ impl Competition {
                 outcome.fop = Some((name.clone(), self.fop_mut(&name).apply_decision(payload, now_ms)));
             }
             Input::DatabaseMetadata(checksum) => self.announced_checksum = Some(checksum),
+            Input::DatabaseOffered(checksum) => {
+                let offered = checksum.or_else(|| self.announced_checksum.clone());
+                if offered.is_some() && self.database.as_ref().map(|db| &db.checksum) == offered.as_ref() {
+                    self.database_resent(now_ms, &mut outcome);
+                }
+            }
+            Input::DatabaseLoaded(db) if self.database.as_ref().is_some_and(|old| old.bytes_hash == db.bytes_hash) => {
+                self.database_resent(now_ms, &mut outcome);
+            }
             Input::DatabaseLoaded(db) => {
                 for name in &db.fop_names {
                     self.fop_mut(name);
@@ -191,11 +217,7 @@ impl Competition {
                 }
                 outcome.competition = true;
                 outcome.results = true;
-            }
-            Input::DatabaseUnchanged => {
-                self.announced_checksum = None;
-                self.database_loaded_at_ms = now_ms;
-                outcome.competition = true;
+                outcome.database = Some(Loaded::New);
             }
             Input::ProtocolOk => {}
             Input::RestoreFop(snapshot) => {
@@ -216,9 +238,18 @@ impl Competition {
                 }
                 return outcome;
             }
+            Input::TranslationsLoaded(translations)
+                if translations.checksum.is_some()
+                    && self.translations.as_ref().and_then(|t| t.checksum.as_ref())
+                        == translations.checksum.as_ref() =>
+            {
+                outcome.translations = Some(Loaded::Unchanged);
+            }
             Input::TranslationsLoaded(translations) => {
                 self.translations = Some(translations);
+                self.translations_revision += 1;
                 outcome.competition = true;
+                outcome.translations = Some(Loaded::New);
             }
             Input::AssetsReplaced(kind, info) => {
                 self.assets.insert(kind, info);
@@ -233,6 +264,14 @@ impl Competition {
             outcome.missing.splice(0..0, self.missing_essentials());
         }
         outcome
+    }
+
+    /// OWLCMS sent the loaded database again: nothing to reload, but it is as fresh as a new one.
+    fn database_resent(&mut self, now_ms: i64, outcome: &mut Outcome) {
+        self.announced_checksum = None;
+        self.database_loaded_at_ms = now_ms;
+        outcome.competition = true;
+        outcome.database = Some(Loaded::Unchanged);
     }
 
     /// Database and translations, when not loaded yet.
@@ -288,49 +327,5 @@ fn refers_to_flags(payload: &Map<String, Value>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn map(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().unwrap()
-    }
-
-    #[test]
-    fn p4_updates_before_the_database_are_kept_and_ask_for_it() {
-        let mut c = Competition::default();
-        let out = c.apply(Input::Update(map(json!({"fop": "A", "fullName": "X"}))), 1);
-        assert_eq!(out.missing, [Resource::Database, Resource::TranslationsZip]);
-        assert_eq!(c.fops["A"].field("fullName").as_deref(), Some("X"));
-    }
-
-    #[test]
-    fn p6_database_metadata_never_touches_fop_state() {
-        let mut c = Competition::default();
-        c.apply(Input::Update(map(json!({"fop": "A", "fullName": "X"}))), 1);
-        let out = c.apply(Input::DatabaseMetadata("abc".into()), 2);
-        assert_eq!(out.fop, None);
-        assert_eq!(c.fops["A"].version, 1);
-        assert_eq!(c.announced_checksum.as_deref(), Some("abc"));
-    }
-
-    #[test]
-    fn protocol_mismatch_latches_until_a_valid_message() {
-        let mut c = Competition::default();
-        c.apply(Input::ProtocolMismatch { received: Some("2.3.0".into()), reason: "old".into() }, 1);
-        assert!(c.protocol_error.is_some());
-        let out = c.apply(Input::Timer(map(json!({"fopName": "A"}))), 2);
-        assert!(out.competition && c.protocol_error.is_none());
-    }
-
-    #[test]
-    fn flags_requested_when_athletes_refer_to_them() {
-        let mut c = Competition::default();
-        let update =
-            json!({"sessionAthletes": [{"athleteKey": "1", "displayInfo": {"flagURL": "/local/flags/A B.svg"}}]});
-        let out = c.apply(Input::Update(map(update.clone())), 1);
-        assert!(out.missing.contains(&Resource::FlagsZip));
-        c.apply(Input::AssetsReplaced(AssetKind::Flags, AssetInfo { files: 1, bytes: 1, loaded_at_ms: 1 }), 2);
-        assert!(!c.apply(Input::Update(map(update)), 3).missing.contains(&Resource::FlagsZip));
-    }
-}
+#[path = "competition_tests.rs"]
+mod tests;

@@ -5,6 +5,7 @@
 use super::clocks::{ATHLETE_TIMER_EVENTS, AthleteClock, BreakClock};
 use super::decision::Decision;
 use super::display::{self, SlotDisplay};
+use crate::protocol::athlete;
 use crate::protocol::scalar::{as_string, key_string, parse_json_strings};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -347,14 +348,8 @@ fn order(payload: &Map<String, Value>, field: &str) -> Vec<OrderItem> {
 fn derive(payload: &Map<String, Value>) -> Derived {
     let mut athletes = HashMap::new();
     for entry in payload.get("sessionAthletes").and_then(Value::as_array).into_iter().flatten() {
-        let key =
-            entry.get("athleteKey").and_then(key_string).or_else(|| entry.pointer("/athlete/key").and_then(key_string));
-        let Some(key) = key else { continue };
-        let mut merged = entry.get("athlete").and_then(Value::as_object).cloned().unwrap_or_default();
-        if let Some(Value::Object(display)) = entry.get("displayInfo") {
-            merged.extend(display.iter().map(|(k, v)| (k.clone(), v.clone())));
-        }
-        athletes.insert(key, Value::Object(merged));
+        let Some(key) = athlete::entry_key(entry) else { continue };
+        athletes.insert(key, Value::Object(athlete::displayed(entry)));
     }
     let key = |field: &str| payload.get(field).and_then(key_string);
     Derived {

@@ -12,13 +12,14 @@ pub mod results;
 pub mod translations;
 
 mod diagnostics;
+mod published;
 
 pub use competition::{AssetInfo, AssetKind, Competition, Input, Outcome, ProtocolError};
 pub use diagnostics::{ConnectionInfo, Diagnostics};
 pub use fop::{FopChange, FopSnapshot};
+pub use published::{HubEvent, HubState, Rendered};
 
 use crate::protocol::replies::{self, Resource};
-use database::Database;
 use parking_lot::RwLock;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -27,7 +28,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, info_span, warn};
-use translations::Translations;
 
 /// Hub input queue depth: OWLCMS sends a few messages per second; ingest waits when full.
 const INPUT_CAPACITY: usize = 256;
@@ -42,64 +42,6 @@ pub type ConnId = u64;
 /// Server time in epoch milliseconds.
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
-
-/// A change readers may want to react to.
-#[derive(Debug, Clone)]
-pub enum HubEvent {
-    /// A FOP changed (data, clock and/or decision); the snapshot is the new state.
-    Fop {
-        /// What changed.
-        change: FopChange,
-        /// The FOP after the change.
-        snapshot: Arc<FopSnapshot>,
-        /// Serialised forms of this event, made by the first reader that needs them and shared
-        /// by all the others (thousands of viewers, one serialisation).
-        rendered: Arc<Rendered>,
-    },
-    /// Database, translations, assets, connections or the protocol latch changed.
-    Competition,
-}
-
-/// Lazily serialised payloads of one hub event.
-#[derive(Debug, Default)]
-pub struct Rendered {
-    /// The `clock` event data.
-    pub clock: std::sync::OnceLock<String>,
-    /// The `decision` event data.
-    pub decision: std::sync::OnceLock<String>,
-}
-
-/// Competition-wide state, published after every hub command.
-#[derive(Debug, Clone, Default)]
-pub struct HubState {
-    /// Loaded database.
-    pub database: Option<Arc<Database>>,
-    /// Checksum announced by `database_metadata`, not yet consumed.
-    pub announced_checksum: Option<String>,
-    /// Loaded translations.
-    pub translations: Option<Arc<Translations>>,
-    /// Known FOP names.
-    pub fops: Vec<String>,
-    /// Filled asset folders.
-    pub assets: BTreeMap<AssetKind, AssetInfo>,
-    /// Latched protocol mismatch.
-    pub protocol_error: Option<ProtocolError>,
-    /// Session results merged since the database was loaded, and finished sessions.
-    pub results: Arc<results::SessionResults>,
-    /// The database predates the last session change (documents ask for a fresh one, R2.6).
-    pub database_stale: bool,
-    /// When the database was last (re)sent, server epoch ms.
-    pub database_loaded_at_ms: i64,
-    /// Connections, counters and last-message times.
-    pub diagnostics: Diagnostics,
-}
-
-impl HubState {
-    /// Database and translations both loaded.
-    pub fn is_ready(&self) -> bool {
-        self.database.is_some() && self.translations.is_some()
-    }
 }
 
 /// Connection lifecycle and bookkeeping reported by ingest.
@@ -138,6 +80,9 @@ enum Command {
 
 struct Shared {
     state: watch::Sender<Arc<HubState>>,
+    diagnostics: watch::Sender<Arc<Diagnostics>>,
+    /// Per FOP: the latest snapshot. Receivers are notified only when its data changes (clock
+    /// and decision changes reach readers through `events`), so timer frames wake no view.
     fops: RwLock<BTreeMap<String, watch::Sender<Arc<FopSnapshot>>>>,
     events: broadcast::Sender<HubEvent>,
 }
@@ -160,6 +105,7 @@ impl HubHandle {
         let (tx, rx) = mpsc::channel(INPUT_CAPACITY);
         let shared = Arc::new(Shared {
             state: watch::Sender::new(Arc::default()),
+            diagnostics: watch::Sender::new(Arc::default()),
             fops: RwLock::default(),
             events: broadcast::Sender::new(EVENT_CAPACITY),
         });
@@ -208,14 +154,26 @@ impl HubHandle {
         self.shared.state.subscribe()
     }
 
-    /// The latest snapshot of a FOP.
+    /// Connections, counters and last-message times.
+    pub fn diagnostics(&self) -> Arc<Diagnostics> {
+        self.shared.diagnostics.borrow().clone()
+    }
+
+    /// The latest snapshot of a FOP (data, clock and decision).
     pub fn fop(&self, name: &str) -> Option<Arc<FopSnapshot>> {
         self.shared.fops.read().get(name).map(|tx| tx.borrow().clone())
     }
 
-    /// A receiver of a FOP's snapshots, if the FOP is known.
+    /// A receiver of a FOP's snapshots, sent when its data changes (not its clock or
+    /// decision), if the FOP is known.
     pub fn watch_fop(&self, name: &str) -> Option<watch::Receiver<Arc<FopSnapshot>>> {
         self.shared.fops.read().get(name).map(watch::Sender::subscribe)
+    }
+
+    /// How many competition-wide states have been published (each wakes every state reader):
+    /// the state's revision.
+    pub fn state_publishes(&self) -> u64 {
+        self.shared.state.borrow().revision
     }
 
     /// A receiver of FOP and competition events.
@@ -251,15 +209,21 @@ impl Hub {
         let mut competition_changed = false;
         match command {
             Command::Apply { input, reply } => {
+                let mut counted = false;
                 if let Input::ProtocolMismatch { received, reason } = &input {
                     warn!(?received, %reason, "protocol version mismatch");
                     self.diagnostics.protocol_errors += 1;
+                    counted = true;
                 }
                 let outcome = self.competition.apply(input, now);
                 // Results change only with an update (which publishes its FOP) or with a database load.
                 competition_changed = outcome.competition;
                 if let Some((name, _)) = &outcome.fop {
                     self.diagnostics.fop_seen(name, now);
+                    counted = true;
+                }
+                if counted {
+                    self.publish_diagnostics();
                 }
                 // State (with the merged results) before the FOP, and once: a view woken by the
                 // FOP's change must find the results that change produced.
@@ -286,11 +250,15 @@ impl Hub {
                     self.outboxes.remove(id);
                 }
                 competition_changed = self.diagnostics.record(note, now);
-                self.publish_state();
+                self.publish_diagnostics();
+                if competition_changed {
+                    // The connection list changed: whether OWLCMS is connected may have too.
+                    self.publish_state();
+                }
             }
             Command::RequestResources { resources, reply } => {
                 let _ = reply.send(self.request_resources(resources));
-                self.publish_state();
+                self.publish_diagnostics();
             }
         }
         if competition_changed {
@@ -308,7 +276,10 @@ impl Hub {
         }
         let snapshot = Arc::new(fop.clone());
         if let Some(tx) = fops.get(name) {
-            tx.send_replace(snapshot.clone());
+            tx.send_if_modified(|latest| {
+                *latest = snapshot.clone();
+                change.data
+            });
         } else {
             fops.insert(name.to_owned(), watch::Sender::new(snapshot.clone()));
         }
@@ -319,21 +290,36 @@ impl Hub {
         is_new
     }
 
+    /// Publishes the competition-wide state if it differs from the last one published.
     fn publish_state(&self) {
         let c = &self.competition;
-        let state = HubState {
+        let mut state = HubState {
+            revision: 0,
             database: c.database.clone(),
             announced_checksum: c.announced_checksum.clone(),
             translations: c.translations.clone(),
+            translations_revision: c.translations_revision,
             fops: c.fops.keys().cloned().collect(),
             assets: c.assets.clone(),
             protocol_error: c.protocol_error.clone(),
             results: c.results.clone(),
             database_stale: c.database_is_stale(),
             database_loaded_at_ms: c.database_loaded_at_ms,
-            diagnostics: self.diagnostics.clone(),
+            owlcms_connected: !self.diagnostics.connections.is_empty(),
         };
-        self.shared.state.send_replace(Arc::new(state));
+        self.shared.state.send_if_modified(|current| {
+            if current.same_as(&state) {
+                return false;
+            }
+            state.revision = current.revision + 1;
+            *current = Arc::new(state);
+            true
+        });
+    }
+
+    /// Publishes the counters; only diagnostic pages read them.
+    fn publish_diagnostics(&self) {
+        self.shared.diagnostics.send_replace(Arc::new(self.diagnostics.clone()));
     }
 
     fn request_resources(&mut self, resources: Vec<Resource>) -> bool {

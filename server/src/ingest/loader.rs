@@ -3,7 +3,9 @@
 //! while the connection waits, so its frames stay in order and the hub stays responsive.
 
 use super::connection::Connection;
-use crate::hub::database::{Database, DatabaseError, sha256_hex};
+use crate::hash::sha256_hex;
+use crate::hub::competition::Loaded;
+use crate::hub::database::{Database, DatabaseError};
 use crate::hub::translations::{Translations, TranslationsError};
 use crate::hub::{AssetInfo, AssetKind, HubClosed, Input, Note, now_ms};
 use crate::protocol::archive::{self, ArchiveError};
@@ -90,15 +92,13 @@ impl Connection {
     }
 
     async fn database_zip(&mut self, payload: Bytes) -> Result<(), LoadError> {
-        let state = self.ctx.hub.state();
-        let announced = state.announced_checksum.clone();
-        if let (Some(db), Some(checksum)) = (&state.database, &announced)
-            && &db.checksum == checksum
-        {
+        // The hub knows the checksum database_metadata announced: if it is the loaded
+        // database, the ZIP need not even be opened.
+        if self.ctx.hub.apply(Input::DatabaseOffered(None)).await?.database == Some(Loaded::Unchanged) {
             info!("database unchanged (same checksum); not reloaded");
-            self.ctx.hub.apply(Input::DatabaseUnchanged).await?;
             return Ok(());
         }
+        let announced = self.ctx.hub.state().announced_checksum.clone();
         let limits = self.ctx.zip_limits;
         let started = Instant::now();
         let db = blocking(move || {
@@ -119,8 +119,9 @@ impl Connection {
         value: Value,
         checksum: Option<String>,
     ) -> Result<(), LoadError> {
-        let state = self.ctx.hub.state();
-        if checksum.is_some() && state.database.as_ref().map(|db| &db.checksum) == checksum.as_ref() {
+        if checksum.is_some()
+            && self.ctx.hub.apply(Input::DatabaseOffered(checksum.clone())).await?.database == Some(Loaded::Unchanged)
+        {
             info!("database unchanged (same checksum); not reloaded");
             return Ok(());
         }
@@ -133,21 +134,17 @@ impl Connection {
         self.install_database(db, started).await
     }
 
+    /// Hands a parsed database to the hub, which keeps the loaded one when the bytes match.
     async fn install_database(&mut self, db: Database, started: Instant) -> Result<(), LoadError> {
-        let same_bytes = self.ctx.hub.state().database.as_ref().is_some_and(|old| old.bytes_hash == db.bytes_hash);
-        if same_bytes {
+        let (athletes, fops, name) =
+            (db.athlete_count(), db.fop_names.clone(), db.competition_name().unwrap_or("?").to_owned());
+        let outcome = self.ctx.hub.apply(Input::DatabaseLoaded(Arc::new(db))).await?;
+        if outcome.database == Some(Loaded::Unchanged) {
             info!("database unchanged (same content); not reloaded");
-            self.ctx.hub.apply(Input::DatabaseUnchanged).await?;
-            return Ok(());
+        } else {
+            let ms = started.elapsed().as_millis() as u64;
+            info!(athletes, ?fops, competition = %name, ms, "database loaded");
         }
-        info!(
-            athletes = db.athlete_count(),
-            fops = ?db.fop_names,
-            competition = db.competition_name().unwrap_or("?"),
-            ms = started.elapsed().as_millis() as u64,
-            "database loaded"
-        );
-        self.ctx.hub.apply(Input::DatabaseLoaded(Arc::new(db))).await?;
         Ok(())
     }
 
@@ -158,13 +155,13 @@ impl Connection {
             Ok(Translations::parse(&json)?)
         })
         .await?;
-        let loaded = self.ctx.hub.state().translations.clone();
-        if translations.checksum.is_some() && loaded.and_then(|t| t.checksum.clone()) == translations.checksum {
+        let (locales, keys) = (translations.locales.len(), translations.key_count());
+        let outcome = self.ctx.hub.apply(Input::TranslationsLoaded(Arc::new(translations))).await?;
+        if outcome.translations == Some(Loaded::Unchanged) {
             info!("translations unchanged (same checksum); not reloaded");
-            return Ok(());
+        } else {
+            info!(locales, keys, "translations loaded");
         }
-        info!(locales = translations.locales.len(), keys = translations.key_count(), "translations loaded");
-        self.ctx.hub.apply(Input::TranslationsLoaded(Arc::new(translations))).await?;
         Ok(())
     }
 

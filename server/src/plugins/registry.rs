@@ -5,7 +5,7 @@
 use super::check::PluginFiles;
 use super::manifest::PluginConfig;
 use super::mapping::Mapping;
-use crate::hub::database::sha256_hex;
+use crate::hash::sha256_hex;
 use notify::{RecursiveMode, Watcher};
 use parking_lot::Mutex;
 use serde::Serialize;

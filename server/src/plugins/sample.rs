@@ -6,8 +6,8 @@
 use crate::hub::database::Database;
 use crate::hub::translations::Translations;
 use crate::hub::{FopSnapshot, HubHandle, HubState, Input};
-use crate::views::input::{self, InputParts};
-use crate::views::roster::{Roster, RosterKey};
+use crate::mapping::input::{self, InputParts};
+use crate::mapping::roster::{Roster, RosterKey};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use tokio_util::sync::{CancellationToken, DropGuard};

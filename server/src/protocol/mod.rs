@@ -2,7 +2,9 @@
 //! ZIP archives and loosely typed scalars. No I/O and no state live here.
 
 pub mod archive;
+pub mod athlete;
 pub mod binary;
+pub mod dates;
 pub mod replies;
 pub mod scalar;
 

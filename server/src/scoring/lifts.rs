@@ -134,11 +134,7 @@ fn as_f64(value: Option<&Value>) -> Option<f64> {
 
 fn birth_year(athlete: &Value) -> Option<i32> {
     let from_year = as_i64(athlete.get("yearOfBirth"));
-    let from_date = match athlete.get("fullBirthDate") {
-        Some(Value::Array(parts)) => as_i64(parts.first()),
-        Some(Value::String(s)) => s.get(..4).and_then(|y| y.parse().ok()),
-        _ => None,
-    };
+    let from_date = crate::protocol::dates::birth_year(athlete.get("fullBirthDate"));
     from_year.or(from_date).filter(|y| *y > 0).and_then(|y| i32::try_from(y).ok())
 }
 

@@ -1,7 +1,7 @@
 //! What the simulator sends at startup besides the database: translations built from OWLCMS's
 //! translation table (shipped in `samples/`), a flag per team, and the ZIP frames around them.
 
-use crate::hub::database::sha256_hex;
+use crate::hash::sha256_hex;
 use crate::protocol::binary::encode_frame;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;

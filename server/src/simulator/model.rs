@@ -1,7 +1,7 @@
 //! The simulated competition: athletes with their six attempts, read from a V2 database, and
 //! the OWLCMS rules that order them (lifting order, start order, ranks).
 
-use crate::hub::database::normalise_dates;
+use crate::protocol::dates::normalise_dates;
 use crate::protocol::scalar::{as_i64, as_string};
 use serde_json::{Map, Value};
 use std::collections::HashMap;

@@ -81,7 +81,7 @@ pub fn decision(fop: &FopSnapshot) -> Value {
 
 /// What viewers should be told about the feed and the plugin.
 pub fn status(state: &HubState, fop: Option<&FopSnapshot>, plugin_error: Option<&str>) -> Value {
-    let connected = !state.diagnostics.connections.is_empty();
+    let connected = state.owlcms_connected;
     let has_data = fop.is_none_or(|f| f.data_version > 0) && state.database.is_some();
     let (kind, message) = if let Some(error) = &state.protocol_error {
         ("protocol-mismatch", format!("OWLCMS protocol mismatch: {}", error.reason))

@@ -25,7 +25,7 @@ impl Views {
         state: Arc<HubState>,
         state_rx: &mut watch::Receiver<Arc<HubState>>,
     ) -> Arc<HubState> {
-        let connected = !state.diagnostics.connections.is_empty();
+        let connected = state.owlcms_connected;
         if plugin.config.category != "documents" || !state.database_stale || !connected {
             return state;
         }

@@ -3,34 +3,32 @@
 //! translations change (never on clock or decision events), serialises the result once, and
 //! shares the same bytes with every viewer. A view nobody watches is released.
 //!
-//! Views of plugins that require the database show the whole competition, so they also run
-//! when any FOP's data changes. The competition-wide athletes ([`roster::Roster`]) are built
-//! once per change and shared by all views.
+//! Views of plugins that require the database show the whole competition: they run when the
+//! merged session results change (a new state revision), which every FOP's data change that
+//! matters to them produces. The input documents come from the mapping engine
+//! ([`crate::mapping`]), which shares the competition-wide roster between views.
+//!
+//! A task wakes only for its inputs: the catalogue, a new competition state revision, or a
+//! data change of its own FOP (clock and decision frames wake no view).
 
 pub mod events;
 mod freshness;
-pub mod input;
-pub mod plates;
-pub mod records;
-pub mod roster;
-pub mod scores;
-mod teams;
 pub mod worker;
 
 use crate::assets::AssetStore;
-use crate::assets::index::AssetIndex;
-use crate::hub::{AssetKind, FopSnapshot, HubEvent, HubHandle, HubState};
+use crate::hub::{AssetKind, FopSnapshot, HubHandle, HubState};
+use crate::mapping::roster::RosterKey;
+use crate::mapping::{self, Engine};
 use crate::plugins::manifest::Requirement;
-use crate::plugins::registry::{Catalog, Registry};
+use crate::plugins::registry::{Catalog, Plugin, Registry};
 use axum::body::Bytes;
 use parking_lot::Mutex;
-use roster::{Roster, RosterKey};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info_span, warn};
 use worker::Workers;
@@ -89,8 +87,9 @@ pub struct ViewStats {
     pub mapping_runs: AtomicU64,
     /// Mapping runs that failed.
     pub mapping_errors: AtomicU64,
-    /// Competition-wide rosters built.
-    pub roster_builds: AtomicU64,
+    /// Times a view task woke up to look at its inputs (a wake-up that finds nothing changed
+    /// still costs a task switch per view).
+    pub wakeups: AtomicU64,
 }
 
 /// The view cache.
@@ -104,11 +103,7 @@ pub struct Views {
     /// Counters.
     pub stats: ViewStats,
     shutdown: CancellationToken,
-    /// The last roster; a tokio mutex so that views needing it at once wait for one build.
-    roster: tokio::sync::Mutex<Option<Arc<Roster>>>,
-    /// The asset folders, and what they held at the last look (by asset generation).
-    assets: AssetStore,
-    asset_index: tokio::sync::Mutex<(i64, Arc<AssetIndex>)>,
+    engine: Engine,
 }
 
 /// What a view's inputs looked like when it last ran; a run is needed when this changes.
@@ -117,7 +112,7 @@ struct Inputs {
     plugin_revision: u64,
     fop_data_version: u64,
     database: Option<String>,
-    translations: usize,
+    translations: u64,
     /// Asset generation: flag and picture URLs change when a ZIP arrives.
     assets: i64,
     /// For plugins that require the database: every FOP's data version and the flags.
@@ -135,50 +130,38 @@ impl Views {
             runtime_errors: Mutex::default(),
             stats: ViewStats::default(),
             shutdown,
-            roster: tokio::sync::Mutex::default(),
-            assets,
-            asset_index: tokio::sync::Mutex::new((-1, Arc::default())),
+            engine: Engine::new(assets),
         })
     }
 
-    /// What the asset folders hold, rescanned only after a ZIP replaced one of them.
-    pub async fn asset_index(&self, state: &HubState) -> Arc<AssetIndex> {
-        let generation = asset_generation(state);
-        let mut cached = self.asset_index.lock().await;
-        if cached.0 != generation {
-            let store = self.assets.clone();
-            let scan = move || AssetIndex::scan(|kind| store.dir(kind));
-            let index = tokio::task::spawn_blocking(scan).await.unwrap_or_default();
-            *cached = (generation, Arc::new(index));
-        }
-        cached.1.clone()
+    /// The mapping engine the views build their inputs with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
-    /// What a roster built now would be built from.
-    fn roster_key(&self, state: &HubState) -> RosterKey {
-        RosterKey {
-            database: state.database.as_ref().map(|d| d.checksum.clone()),
-            results: state.results.revision,
-            flags: Some(asset_generation(state)),
-        }
+    /// The mapping input of a view as of now: the same document its mapping receives (for
+    /// `?debug=input` and the workbench). `None` for an unknown plugin.
+    pub async fn input_for(&self, key: &ViewKey) -> Option<Value> {
+        let catalog = self.registry.catalog();
+        let plugin = catalog.plugin(&key.plugin)?;
+        let state = self.hub.state();
+        let fop = key.fop.as_deref().and_then(|f| self.hub.fop(f));
+        let options: Value = serde_json::from_str(&key.options).unwrap_or_default();
+        Some(self.input_at(key, plugin, &options, &state, fop.as_deref()).await)
     }
 
-    /// The competition-wide athletes for the current state, built at most once per change
-    /// (off the async threads: a national meet has a thousand athletes to score and rank).
-    pub async fn roster(&self, state: &HubState) -> Arc<Roster> {
-        let key = self.roster_key(state);
-        let mut cached = self.roster.lock().await;
-        if let Some(roster) = cached.as_ref().filter(|r| r.key == key) {
-            return roster.clone();
-        }
-        let database = state.database.clone();
-        let results = state.results.clone();
-        let assets = self.asset_index(state).await;
-        let build = move || Roster::build(key, database.as_deref(), &results, assets);
-        let roster = Arc::new(tokio::task::spawn_blocking(build).await.unwrap_or_default());
-        self.stats.roster_builds.fetch_add(1, Ordering::Relaxed);
-        *cached = Some(roster.clone());
-        roster
+    /// The mapping input of a view for the given state (what its task runs on).
+    async fn input_at(
+        &self,
+        key: &ViewKey,
+        plugin: &Plugin,
+        options: &Value,
+        state: &HubState,
+        fop: Option<&FopSnapshot>,
+    ) -> Value {
+        let with_database = plugin.config.requires.contains(&Requirement::Database);
+        let request = mapping::Request { options, lang: &key.lang, with_database };
+        self.engine.input(request, state, fop).await
     }
 
     /// Subscribes to a view, starting its task if nobody watches it yet.
@@ -219,8 +202,6 @@ impl Views {
         let mut fop_rx = key.fop.as_deref().and_then(|f| self.hub.watch_fop(f));
         let mut last: Option<Inputs> = None;
         let options: Value = serde_json::from_str(&key.options).unwrap_or_default();
-        // Data changes of every FOP, for plugins that show the whole competition.
-        let mut competition_rx: Option<broadcast::Receiver<HubEvent>> = None;
         loop {
             let catalog = catalog_rx.borrow_and_update().clone();
             let state = state_rx.borrow_and_update().clone();
@@ -231,19 +212,13 @@ impl Views {
             }
             if let Some(plugin) = catalog.plugin(&key.plugin) {
                 let wide = plugin.config.requires.contains(&Requirement::Database);
-                if !wide {
-                    competition_rx = None;
-                } else if competition_rx.is_none() {
-                    // Subscribed before the versions are read, so no change slips between.
-                    competition_rx = Some(self.hub.events());
-                }
                 let inputs = Inputs {
                     plugin_revision: plugin.revision,
                     fop_data_version: fop.as_ref().map_or(0, |f| f.data_version),
                     database: state.database.as_ref().map(|d| d.checksum.clone()),
-                    translations: state.translations.as_ref().map_or(0, |t| Arc::as_ptr(t) as usize),
-                    assets: asset_generation(&state),
-                    competition: wide.then(|| self.roster_key(&state)),
+                    translations: state.translations_revision,
+                    assets: mapping::asset_generation(&state),
+                    competition: wide.then(|| self.engine.roster_key(&state)),
                 };
                 let previous = tx.borrow().clone();
                 let mut frame = (*previous).clone();
@@ -277,9 +252,9 @@ impl Views {
                 changed = catalog_rx.changed() => if changed.is_err() { return },
                 changed = state_rx.changed() => if changed.is_err() { return },
                 Some(()) = async { match fop_rx.as_mut() { Some(rx) => rx.changed().await.ok(), None => std::future::pending().await } } => {}
-                Some(()) = next_data_change(competition_rx.as_mut()) => {}
                 () = self.shutdown.cancelled() => return,
             }
+            self.stats.wakeups.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -294,20 +269,8 @@ impl Views {
     ) -> ViewFrame {
         let Some(plugin) = catalog.plugin(&key.plugin).cloned() else { return previous.clone() };
         self.request_assets(&plugin.config.requires, state).await;
-        let with_database = plugin.config.requires.contains(&Requirement::Database);
-        let roster = self.roster(state).await;
-        let assets = self.asset_index(state).await;
-        let parts = input::InputParts {
-            state,
-            fop,
-            options,
-            lang: &key.lang,
-            with_database,
-            roster: Some(&roster),
-            assets: Some(&assets),
-        };
         let started = std::time::Instant::now();
-        let input = input::build(&parts);
+        let input = self.input_at(key, &plugin, options, state, fop).await;
         let input_ms = ms_since(started);
         let translations: Value = state
             .translations
@@ -351,7 +314,7 @@ impl Views {
                 let started = std::time::Instant::now();
                 let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
                 timings.serialize_ms = ms_since(started);
-                let id = crate::hub::database::sha256_hex(&body)[7..23].to_owned();
+                let id = crate::hash::sha256_hex(&body)[7..23].to_owned();
                 ViewFrame { id, body: Some(body), error: None, status: previous.status.clone(), timings: Some(timings) }
             }
             Err(message) => {
@@ -380,27 +343,8 @@ impl Views {
             .filter(|kind| !state.assets.contains_key(kind))
             .map(AssetKind::resource)
             .collect();
-        if !missing.is_empty() && !state.diagnostics.connections.is_empty() {
+        if !missing.is_empty() && state.owlcms_connected {
             self.hub.request_resources(missing).await;
-        }
-    }
-}
-
-/// Changes whenever an asset ZIP replaces a folder (the sum of the load times only grows).
-fn asset_generation(state: &HubState) -> i64 {
-    state.assets.values().map(|a| a.loaded_at_ms).sum()
-}
-
-/// Waits for the next data change of any FOP (`None` when there is nothing to wait for). A
-/// reader that fell behind has missed changes, so it reports one.
-async fn next_data_change(rx: Option<&mut broadcast::Receiver<HubEvent>>) -> Option<()> {
-    let Some(rx) = rx else { return std::future::pending().await };
-    loop {
-        match rx.recv().await {
-            Ok(HubEvent::Fop { change, .. }) if change.data => return Some(()),
-            Ok(_) => {}
-            Err(broadcast::error::RecvError::Lagged(_)) => return Some(()),
-            Err(broadcast::error::RecvError::Closed) => return None,
         }
     }
 }

@@ -28,7 +28,7 @@ pub(super) async fn plugins(State(app): State<Arc<AppState>>) -> Json<Value> {
         "competition": state.database.as_ref().and_then(|d| d.competition_name().map(str::to_owned)),
         "fops": state.fops,
         "languages": languages,
-        "owlcmsConnected": !state.diagnostics.connections.is_empty(),
+        "owlcmsConnected": state.owlcms_connected,
         "protocolError": state.protocol_error,
         "plugins": list,
     }))
@@ -66,8 +66,8 @@ pub(super) async fn view(
 ) -> Result<Response, AppError> {
     let request = resolve(&app, &params)?;
     if params.get("debug").map(String::as_str) == Some("input") {
-        let with_database = request.plugin.config.requires.contains(&crate::plugins::manifest::Requirement::Database);
-        return Ok(Json(super::workbench::input_of(&app, &request.key, with_database).await).into_response());
+        let input = app.views.input_for(&request.key).await.unwrap_or_default();
+        return Ok(Json(input).into_response());
     }
     let mut rx = app.views.subscribe(request.key);
     let waited = tokio::time::timeout(FIRST_VIEW_WAIT, rx.wait_for(|f| f.body.is_some() || f.error.is_some())).await;

@@ -17,7 +17,7 @@ use std::sync::atomic::Ordering;
 /// Everything an operator wants to know, with hints; `url` is the URL OWLCMS should use.
 pub fn report(app: &AppState, url: &str) -> Value {
     let state = app.hub.state();
-    let d = &state.diagnostics;
+    let d = &*app.hub.diagnostics();
     let catalog = app.registry.catalog();
     let problems: Vec<String> =
         catalog.entries.values().filter_map(|e| e.problem.as_ref().map(|p| p.to_string())).collect();
@@ -168,7 +168,7 @@ td,th{border-bottom:1px solid #333;padding:.25em .5em;text-align:left;vertical-a
 /// Prometheus text exposition.
 pub(super) async fn metrics(State(app): State<Arc<AppState>>) -> Response {
     let state = app.hub.state();
-    let d = &state.diagnostics;
+    let d = &*app.hub.diagnostics();
     let mut out = String::new();
     let mut metric = |name: &str, kind: &str, help: &str, value: String| {
         let _ = writeln!(
@@ -213,6 +213,18 @@ pub(super) async fn metrics(State(app): State<Arc<AppState>>) -> Response {
         "counter",
         "Plugin mapping runs that failed.",
         app.views.stats.mapping_errors.load(Ordering::Relaxed).to_string(),
+    );
+    metric(
+        "view_wakeups_total",
+        "counter",
+        "Times a view task woke up to check its inputs.",
+        app.views.stats.wakeups.load(Ordering::Relaxed).to_string(),
+    );
+    metric(
+        "state_publishes_total",
+        "counter",
+        "Competition-wide states the hub published.",
+        app.hub.state_publishes().to_string(),
     );
     metric("uptime_seconds", "gauge", "Seconds since start.", app.started.elapsed().as_secs().to_string());
     metric("resident_memory_bytes", "gauge", "Resident set size.", resident_bytes().to_string());

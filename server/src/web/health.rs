@@ -45,7 +45,7 @@ pub(super) async fn health(
     let fops: Vec<Value> =
         state.fops.iter().filter_map(|name| app.hub.fop(name)).map(|fop| fop_summary(&fop)).collect();
     let healthy = state.is_ready() && state.protocol_error.is_none();
-    let d = &state.diagnostics;
+    let d = &*app.hub.diagnostics();
     let catalog = app.registry.catalog();
     let problems: Vec<String> =
         catalog.entries.values().filter_map(|e| e.problem.as_ref().map(|p| p.to_string())).collect();
@@ -81,7 +81,7 @@ pub(super) async fn health(
             "active": app.views.active(),
             "mappingRuns": app.views.stats.mapping_runs.load(Ordering::Relaxed),
             "mappingErrors": app.views.stats.mapping_errors.load(Ordering::Relaxed),
-            "rosterBuilds": app.views.stats.roster_builds.load(Ordering::Relaxed),
+            "rosterBuilds": app.views.engine().roster_builds.load(Ordering::Relaxed),
         },
         "plugins": {
             "loaded": catalog.ids().len(),

@@ -5,16 +5,12 @@
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::plugins::registry::Plugin;
 use crate::views::ViewKey;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// A validated view request.
 pub struct ViewRequest {
-    /// The plugin.
-    pub plugin: Arc<Plugin>,
     /// The view identity.
     pub key: ViewKey,
 }
@@ -63,5 +59,5 @@ pub fn resolve(app: &AppState, params: &BTreeMap<String, String>) -> Result<View
         .unwrap_or_else(|| "en".to_owned());
     let options = plugin.config.resolve_options(params, &languages);
     let options = serde_json::to_string(&options).unwrap_or_default();
-    Ok(ViewRequest { key: ViewKey { plugin: id.clone(), fop, lang, options }, plugin })
+    Ok(ViewRequest { key: ViewKey { plugin: id.clone(), fop, lang, options } })
 }

@@ -7,9 +7,8 @@
 use super::request::resolve;
 use crate::AppState;
 use crate::error::AppError;
-use crate::plugins::manifest::Requirement;
 use crate::plugins::registry::PluginProblem;
-use crate::views::{ViewFrame, ViewKey, input};
+use crate::views::{ViewFrame, ViewKey};
 use axum::extract::{Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
@@ -26,25 +25,6 @@ static SLOTS: Semaphore = Semaphore::const_new(8);
 const MIN_INTERVAL: Duration = Duration::from_millis(100);
 /// Lines shown before and after the line of a problem.
 const CONTEXT_LINES: usize = 3;
-
-/// The mapping input of a view as of now (the same document its mapping receives).
-pub async fn input_of(app: &AppState, key: &ViewKey, with_database: bool) -> Value {
-    let state = app.hub.state();
-    let fop = key.fop.as_deref().and_then(|f| app.hub.fop(f));
-    let options: Value = serde_json::from_str(&key.options).unwrap_or_default();
-    let roster = app.views.roster(&state).await;
-    let assets = app.views.asset_index(&state).await;
-    let parts = input::InputParts {
-        state: &state,
-        fop: fop.as_deref(),
-        options: &options,
-        lang: &key.lang,
-        with_database,
-        roster: Some(&roster),
-        assets: Some(&assets),
-    };
-    input::build(&parts)
-}
 
 pub(super) async fn stream(
     State(app): State<Arc<AppState>>,
@@ -67,7 +47,6 @@ pub(super) async fn stream(
             catalog_rx.mark_unchanged();
             match resolve(&app, &params) {
                 Ok(request) => {
-                    let with_database = request.plugin.config.requires.contains(&Requirement::Database);
                     let mut view_rx = app.views.subscribe(request.key.clone());
                     // A view computed for the first time: send once it has a result.
                     let _ = tokio::time::timeout(
@@ -80,8 +59,8 @@ pub(super) async fn stream(
                         let catalog = app.registry.catalog();
                         let Some(entry) = catalog.entries.get(&request.key.plugin) else { break };
                         let Some(active) = entry.active.as_ref() else { break };
-                        let input = input_of(&app, &request.key, with_database).await;
-                        let event = run_event(&request.key, active.revision, entry.problem.as_ref(), &frame, Some(input));
+                        let input = app.views.input_for(&request.key).await;
+                        let event = run_event(&request.key, active.revision, entry.problem.as_ref(), &frame, input);
                         yield Ok(Event::default().event("run").data(event.to_string()));
                         tokio::time::sleep(MIN_INTERVAL).await;
                         tokio::select! {

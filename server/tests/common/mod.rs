@@ -100,7 +100,7 @@ impl TestServer {
             .filter_map(|name| self.hub().fop(name))
             .map(|f| {
                 // A digest keeps assertion messages short; any change in the data changes it.
-                let data = owlcms_tracker::hub::database::sha256_hex(&serde_json::to_vec(&*f.data).unwrap());
+                let data = owlcms_tracker::hash::sha256_hex(&serde_json::to_vec(&*f.data).unwrap());
                 json!({"name": f.name, "version": f.version, "data": data})
             })
             .collect();

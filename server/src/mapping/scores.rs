@@ -39,7 +39,7 @@ impl ScoreSettings {
         let sinclair_year = crate::protocol::scalar::as_i64(competition.get("sinclairYear"))
             .and_then(SinclairYear::from_year)
             .unwrap_or_default();
-        let competition_year = crate::hub::database::birth_year(competition.get("competitionDate"))
+        let competition_year = crate::protocol::dates::birth_year(competition.get("competitionDate"))
             .and_then(|y| i32::try_from(y).ok())
             .filter(|y| *y > 1900)
             .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));

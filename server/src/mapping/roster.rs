@@ -8,7 +8,7 @@
 //! competition-wide, so every view needs the same picture. The `competitionAthletes` JSON is
 //! only made for plugins that require the database, once per roster.
 
-use super::input::enrich;
+use super::athlete::enrich;
 use super::scores::{self, ScoreSettings, Scores};
 use super::teams;
 use crate::assets::index::AssetIndex;

@@ -4,13 +4,14 @@
 //! [`super::scores`]), competition-wide athletes for plugins that require the database (see
 //! [`super::roster`]), and the request's options and language.
 
+use super::athlete::enrich;
 use super::roster::Roster;
 use super::scores::{self, ScoreSettings};
 use crate::assets::index::AssetIndex;
 use crate::hub::fop::{FopSnapshot, OrderItem};
 use crate::hub::{HubState, now_ms};
-use crate::protocol::scalar::key_string;
-use crate::scoring::lifts::{AthleteLifts, TotalRule};
+use crate::protocol::athlete as session_entry;
+use crate::scoring::AthleteLifts;
 use serde_json::{Map, Value, json};
 
 /// Payload fields moved out of `.state` because the document resolves them, and OWLCMS's
@@ -66,7 +67,7 @@ pub fn build(parts: &InputParts<'_>) -> Value {
             "database": database.is_some(),
             "translations": state.translations.is_some(),
             "hasData": parts.fop.is_some_and(|f| f.data_version > 0),
-            "owlcmsConnected": !state.diagnostics.connections.is_empty(),
+            "owlcmsConnected": state.owlcms_connected,
         },
         "generatedAtMs": now_ms(),
         // Present even before OWLCMS sends anything, so mappings need no null checks.
@@ -133,7 +134,7 @@ impl Scorer<'_> {
     fn athlete(&self, key: &str, athlete: &Value) -> Value {
         let mut out = enrich(key, athlete);
         let scores = self.roster.and_then(|r| r.scores_of(key)).unwrap_or_else(|| {
-            let alone = scores::score(&crate::scoring::AthleteLifts::from_json(athlete), &self.settings);
+            let alone = scores::score(&AthleteLifts::from_json(athlete), &self.settings);
             scores::to_json(&alone, &[None; 5], None)
         });
         if let Some(map) = out.as_object_mut() {
@@ -169,12 +170,8 @@ fn add_fop(doc: &mut Value, fop: &FopSnapshot, scorer: &Scorer<'_>) {
                     if entry.get("isSpacer").is_some() {
                         return Some(json!({"isSpacer": true}));
                     }
-                    let key = entry.get("athleteKey").and_then(key_string)?;
-                    let mut merged = entry.get("athlete").and_then(Value::as_object).cloned().unwrap_or_default();
-                    if let Some(Value::Object(display)) = entry.get("displayInfo") {
-                        merged.extend(display.clone());
-                    }
-                    Some(scorer.athlete(&key, &Value::Object(merged)))
+                    let key = session_entry::entry_key(entry)?;
+                    Some(scorer.athlete(&key, &Value::Object(session_entry::displayed(entry))))
                 })
                 .collect()
         })
@@ -198,47 +195,4 @@ fn add_fop(doc: &mut Value, fop: &FopSnapshot, scorer: &Scorer<'_>) {
         "done": fop.session.is_done,
         "inBreak": fop.in_break(),
     });
-}
-
-/// A session athlete with its normalised key and numbers the engine derives from the lifts.
-pub(crate) fn enrich(key: &str, athlete: &Value) -> Value {
-    // The lift rules (next request: change 2 > change 1 > declaration > automatic
-    // progression; no total without both lifts) live in the scoring engine.
-    let lifts = AthleteLifts::from_json(athlete);
-    let done = lifts.attempts_done();
-    let next = lifts.attempt(done + 1).map(|a| {
-        let lift = if done < 3 { "snatch" } else { "cleanJerk" };
-        json!({"lift": lift, "attempt": done % 3 + 1, "weight": a.requested_weight()})
-    });
-    let mut out = athlete.as_object().cloned().unwrap_or_default();
-    out.insert("key".into(), json!(key));
-    out.insert("attemptsDone".into(), json!(done));
-    out.insert("bestSnatchKg".into(), json!(lifts.best_snatch()));
-    out.insert("bestCleanJerkKg".into(), json!(lifts.best_clean_jerk()));
-    out.insert("totalKg".into(), json!(lifts.total(TotalRule::RequireBothLifts)));
-    out.insert("nextAttempt".into(), next.unwrap_or(Value::Null));
-    Value::Object(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn derived_numbers_follow_owlcms_rules() {
-        let athlete = json!({"snatch1ActualLift": -130, "snatch2ActualLift": 130, "snatch3ActualLift": -135,
-            "cleanJerk1ActualLift": 160, "cleanJerk2Declaration": 165, "cleanJerk2Change1": 167, "cleanJerk2AutomaticProgression": "161"});
-        let out = enrich("-7", &athlete);
-        assert_eq!(out["key"], "-7");
-        assert_eq!(
-            (out["attemptsDone"].clone(), out["bestSnatchKg"].clone(), out["totalKg"].clone()),
-            (json!(4), json!(130), json!(290))
-        );
-        assert_eq!(out["nextAttempt"], json!({"lift": "cleanJerk", "attempt": 2, "weight": 167}));
-        let bombed = enrich(
-            "1",
-            &json!({"snatch1ActualLift": -50, "snatch2ActualLift": -50, "snatch3ActualLift": -50, "cleanJerk1ActualLift": 60}),
-        );
-        assert_eq!((bombed["bestSnatchKg"].clone(), bombed["totalKg"].clone()), (json!(0), json!(0)));
-    }
 }
