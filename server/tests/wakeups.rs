@@ -26,7 +26,7 @@ async fn timer_and_decision_frames_wake_no_view() {
     let mut a = SseClient::connect(&t.http("/api/stream?plugin=lifting-order&fop=A"), None).await;
     a.next_of("view").await;
     let mut wide = SseClient::connect(&t.http("/api/stream?plugin=team-rankings"), None).await;
-    wide.next_of("view").await;
+
     settle().await;
     let (wakeups, revision) = (metric(&t, "view_wakeups_total").await, metric(&t, "state_publishes_total").await);
     for i in 0..10 {
@@ -43,14 +43,22 @@ async fn timer_and_decision_frames_wake_no_view() {
     assert_eq!(metric(&t, "view_wakeups_total").await, wakeups, "timer/decision frames woke view tasks");
     assert_eq!(metric(&t, "state_publishes_total").await, revision, "timer/decision frames republished the state");
 
-    // A data change wakes both views (the wide one shows the whole competition).
+    // A lifting-order change wakes the FOP's view only: the team rankings' inputs (the merged
+    // results) did not change.
     let mut update = sample(LIFTING_ORDER);
     update["weight"] = json!("171");
     owlcms.request("update", &update).await;
     a.next_of("view").await;
     settle().await;
     let woken = metric(&t, "view_wakeups_total").await - wakeups;
-    assert!((2..=6).contains(&woken), "one update woke views {woken} times");
+    assert_eq!(woken, 1, "a weight change woke views {woken} times");
+    // A result change wakes the competition-wide view too, once per view.
+    update["sessionAthletes"][0]["athlete"]["cleanJerk3Declaration"] = json!("199");
+    owlcms.request("update", &update).await;
+
+    settle().await;
+    let woken = metric(&t, "view_wakeups_total").await - wakeups - 1;
+    assert!((2..=3).contains(&woken), "a result change woke views {woken} times");
 }
 
 #[tokio::test]
