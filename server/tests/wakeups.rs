@@ -26,6 +26,7 @@ async fn timer_and_decision_frames_wake_no_view() {
     let mut a = SseClient::connect(&t.http("/api/stream?plugin=lifting-order&fop=A"), None).await;
     a.next_of("view").await;
     let mut wide = SseClient::connect(&t.http("/api/stream?plugin=team-rankings"), None).await;
+    wide.next_of("view").await;
 
     settle().await;
     let (wakeups, revision) = (metric(&t, "view_wakeups_total").await, metric(&t, "state_publishes_total").await);
