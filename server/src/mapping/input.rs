@@ -116,7 +116,7 @@ pub fn build(parts: &InputParts<'_>) -> Value {
             }
         }
         doc["competitionAthletes"] = parts.roster.map_or(json!([]), |r| r.competition_athletes().clone());
-        doc["championships"] = parts.roster.map_or(json!([]), |r| r.championships().clone());
+        doc["championships"] = parts.roster.map_or(json!([]), |r| r.championships_for(parts.options));
         doc["medalsPerSession"] = database.map_or(json!([]), |db| super::teams::medals_per_session(&db.raw));
     }
     doc

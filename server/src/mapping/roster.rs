@@ -18,7 +18,7 @@ use crate::protocol::scalar::{as_bool, as_i64, as_string, key_string};
 use crate::scoring::championships::Championships;
 use crate::scoring::ranking::session_start_key;
 use crate::scoring::team_points::Placings;
-use crate::scoring::team_standings::{self, ChampionshipStandings, TeamAthlete, TeamContext};
+use crate::scoring::team_standings::{self, ChampionshipStandings, TeamAthlete, TeamOverrides};
 use crate::scoring::{
     AthleteLifts, RankBy, RankOptions, TeamPointsPolicy, TeamPointsSettings, TotalRule, athlete_team_points, ranks,
 };
@@ -75,9 +75,12 @@ pub struct Roster {
     session_done: HashMap<String, bool>,
     assets: Arc<AssetIndex>,
     json: OnceLock<Value>,
-    /// Team standings per championship (R5), computed with the roster.
+    /// Team standings per championship (R5) under the championships' own rules, computed
+    /// with the roster; views whose options override them recompute from the two below.
     standings: Vec<ChampionshipStandings>,
     championships_json: OnceLock<Value>,
+    championship_set: Championships,
+    team_athletes: Vec<TeamAthlete>,
 }
 
 impl Roster {
@@ -147,7 +150,17 @@ impl Roster {
                 flags.insert(team, url);
             }
         }
-        let standings = championship_standings(raw, &entries, &session_done, &settings);
+        let (championship_set, team_athletes) = teams::team_input(
+            raw,
+            entries.iter().map(|e| (e.key.as_str(), &e.record, &e.lifts, e.placings)),
+            &session_done,
+            &settings,
+        );
+        let standings = team_standings::standings(
+            &championship_set,
+            &team_athletes,
+            teams::team_context(&settings, TeamOverrides::default()),
+        );
         let index = entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect();
         Roster {
             key,
@@ -163,6 +176,8 @@ impl Roster {
             json: OnceLock::new(),
             standings,
             championships_json: OnceLock::new(),
+            championship_set,
+            team_athletes,
         }
     }
 
@@ -218,6 +233,23 @@ impl Roster {
         })
     }
 
+    /// `championships` for a view: the shared standings, or recomputed when the view's options
+    /// override the championship rules (`scoring`, `topMen`, `topWomen`, `onlyTotalPoints`,
+    /// `bombOut`).
+    pub fn championships_for(&self, options: &Value) -> Value {
+        let overrides = TeamOverrides::from_options(options);
+        let Some(settings) = self.settings.as_ref().filter(|_| overrides != TeamOverrides::default()) else {
+            return self.championships().clone();
+        };
+        let standings = team_standings::standings(
+            &self.championship_set,
+            &self.team_athletes,
+            teams::team_context(settings, overrides),
+        );
+        let flag = |team: &str| self.assets.flag_url(self.flags.get(team).map(String::as_str), Some(team));
+        teams::to_json(&standings, &flag)
+    }
+
     fn athlete_json(&self, entry: &Entry) -> Value {
         let mut athlete = enrich(&entry.key, &entry.record);
         let Some(map) = athlete.as_object_mut() else { return athlete };
@@ -256,26 +288,6 @@ impl Roster {
         }
         athlete
     }
-}
-
-/// Team standings of every championship; "done" is the roster's (database flag or finished since).
-fn championship_standings(
-    raw: &Value,
-    entries: &[Entry],
-    session_done: &HashMap<String, bool>,
-    settings: &ScoreSettings,
-) -> Vec<ChampionshipStandings> {
-    let set = Championships::from_database(raw);
-    let names = teams::team_names(raw);
-    let athletes: Vec<TeamAthlete> = entries
-        .iter()
-        .map(|e| {
-            let done = e.lifts.session.as_ref().and_then(|s| session_done.get(s)).copied().unwrap_or(false);
-            teams::team_athlete(&e.key, &e.record, &e.lifts, e.placings, done, settings.competition_year, &names)
-        })
-        .collect();
-    let ctx = TeamContext { sinclair_year: settings.sinclair_year, gamx: &settings.gamx, only_total_points: false };
-    team_standings::standings(&set, &athletes, ctx)
 }
 
 /// A field of the athlete's first participation.

@@ -3,12 +3,15 @@
 //! [`crate::scoring::team_standings`], the result labelled for mappings; and the medals to
 //! prepare per session (`medalsPerSession`, [`crate::scoring::medals`]).
 
+use super::scores::ScoreSettings;
 use crate::protocol::scalar::{as_string, key_string};
 use crate::scoring::championships::{Championships, policy_name};
 use crate::scoring::lifts::{AthleteLifts, TotalRule};
 use crate::scoring::medals::{self, MedalSet};
 use crate::scoring::team_points::Placings;
-use crate::scoring::team_standings::{ChampionshipStandings, Mode, Participation, TeamAthlete, team_name};
+use crate::scoring::team_standings::{
+    ChampionshipStandings, KeptAthlete, Mode, Participation, TeamAthlete, TeamContext, TeamOverrides, Totals, team_name,
+};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -79,14 +82,44 @@ pub(crate) fn team_athlete(
         best_snatch: lifts.best_snatch(),
         best_clean_jerk: lifts.best_clean_jerk(),
         total: lifts.total(TotalRule::RequireBothLifts),
+        totals: Totals::of(lifts),
         done,
         participations,
     }
 }
 
+/// What the team engine needs: the championships and every athlete ("done" is the roster's:
+/// database flag or finished since).
+pub(crate) fn team_input<'a>(
+    raw: &Value,
+    entries: impl Iterator<Item = (&'a str, &'a Value, &'a AthleteLifts, Placings)>,
+    session_done: &HashMap<String, bool>,
+    settings: &ScoreSettings,
+) -> (Championships, Vec<TeamAthlete>) {
+    let names = team_names(raw);
+    let athletes = entries
+        .map(|(key, record, lifts, placings)| {
+            let done = lifts.session.as_ref().and_then(|s| session_done.get(s)).copied().unwrap_or(false);
+            team_athlete(key, record, lifts, placings, done, settings.competition_year, &names)
+        })
+        .collect();
+    (Championships::from_database(raw), athletes)
+}
+
+/// The engine's settings for the roster's scores and a view's overrides.
+pub(crate) fn team_context(settings: &ScoreSettings, overrides: TeamOverrides) -> TeamContext<'_> {
+    TeamContext { sinclair_year: settings.sinclair_year, gamx: &settings.gamx, overrides }
+}
+
 /// Rounds scores to 3 decimals, as OWLCMS shows them; points stay whole.
 fn number(value: f64) -> Value {
     json!((value * 1000.0).round() / 1000.0)
+}
+
+/// A team's athlete: kept ones under `athletes`, every member under `roster`.
+fn athlete(k: &KeptAthlete) -> Value {
+    json!({"key": k.key, "fullName": k.name, "value": number(k.value), "predicted": k.predicted.map(number),
+           "done": k.done, "kept": k.kept})
 }
 
 /// The `championships` input field; `flag` resolves a team's flag URL.
@@ -104,15 +137,13 @@ pub(crate) fn to_json(standings: &[ChampionshipStandings], flag: &dyn Fn(&str) -
                             .teams
                             .iter()
                             .map(|t| {
-                                let athletes: Vec<Value> = t
-                                    .kept
-                                    .iter()
-                                    .map(|k| json!({"key": k.key, "fullName": k.name, "value": number(k.value), "done": k.done}))
-                                    .collect();
                                 json!({
                                     "team": t.team, "flagURL": flag(&t.team), "rank": t.rank,
                                     "confirmed": number(t.confirmed), "live": number(t.live),
-                                    "count": t.count, "cap": t.cap, "members": t.members, "athletes": athletes,
+                                    "predicted": t.predicted.map(number),
+                                    "count": t.count, "cap": t.cap, "members": t.members,
+                                    "athletes": t.kept.iter().map(athlete).collect::<Vec<_>>(),
+                                    "roster": t.roster.iter().map(athlete).collect::<Vec<_>>(),
                                 })
                             })
                             .collect();
@@ -121,6 +152,7 @@ pub(crate) fn to_json(standings: &[ChampionshipStandings], flag: &dyn Fn(&str) -
                             "mode": match s.mode { Mode::Points => "points", Mode::Score => "score" },
                             "system": s.system,
                             "rule": s.rule,
+                            "unavailable": s.unavailable,
                             "teams": teams,
                         })
                     })

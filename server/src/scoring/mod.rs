@@ -14,7 +14,9 @@ mod normal;
 pub mod qpoints;
 pub mod ranking;
 pub mod sinclair;
+pub mod team_model;
 pub mod team_points;
+mod team_rules;
 pub mod team_standings;
 
 pub use gamx::{GamxTable, GamxTables, GamxVariant, gamx};
@@ -24,6 +26,7 @@ pub use qpoints::{qmasters, qpoints, qpoints_factor};
 pub use ranking::{RankBy, RankOptions, compare_results, ranks};
 pub use sinclair::{SinclairYear, sinclair, sinclair_factor};
 pub use team_points::{TeamPointsPolicy, TeamPointsSettings, athlete_team_points, team_points};
+pub use team_rules::{sinclair_year_number, system_label};
 
 /// The two genders the scoring formulas are defined for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,11 +1,12 @@
 //! Hand-computed team standings (behaviour rules R5.3–R5.9).
 
 use super::*;
-use crate::scoring::GamxVariant;
+use crate::scoring::{GamxTables, GamxVariant, SinclairYear};
+use serde_json::Value;
 use serde_json::json;
 
 fn ctx(gamx: &GamxTables) -> TeamContext<'_> {
-    TeamContext { sinclair_year: SinclairYear::Y2024, gamx, only_total_points: false }
+    TeamContext { sinclair_year: SinclairYear::Y2024, gamx, overrides: TeamOverrides::default() }
 }
 
 fn db(championship: Value) -> Championships {
@@ -29,6 +30,7 @@ fn athlete(key: &str, team: &str, gender: Gender, total: u32, ranks: [i64; 3], d
         best_snatch: total * 45 / 100,
         best_clean_jerk: total - total * 45 / 100,
         total,
+        totals: Totals::fixed(total),
         done,
         participations: vec![
             Participation { category_code: "OTHER".into(), ..Participation::default() },
@@ -152,6 +154,9 @@ fn medal_policy_decides_which_placings_earn_points() {
     assert_eq!(standings(&total, &a, ctx(&tables))[0].sections[0].teams[0].confirmed, 28.0);
     let all = db(json!({"name": "Senior", "snatchCJTotalMedals": true}));
     assert_eq!(standings(&all, &a, ctx(&tables))[0].sections[0].teams[0].confirmed, 28.0 + 25.0 + 28.0);
-    let only_total = TeamContext { only_total_points: true, ..ctx(&tables) };
+    let only_total = TeamContext {
+        overrides: TeamOverrides { only_total_points: true, ..TeamOverrides::default() },
+        ..ctx(&tables)
+    };
     assert_eq!(standings(&all, &a, only_total)[0].sections[0].teams[0].confirmed, 28.0);
 }
