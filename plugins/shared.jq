@@ -67,8 +67,22 @@ def score_title($system):
   elif $system == "qpoints" then tx("Ranking.QPOINTS"; "Q-points")
   elif $system == "qmasters" then tx("Ranking.QAGE"; "Q-masters")
   elif $system == "gamx" then tx("Ranking.GAMX"; "GAMX")
+  elif ($system | type) == "string" and ($system | startswith("gamx-")) then $system | ascii_upcase
   elif $system == "teamPoints" then tx("TeamResults.Points"; "Points")
   else null end;
+
+# Shared by the team plugins: the text of a championship standing's value (.confirmed, .live
+# of an engine team), "not available" when the section's GAMX table is missing.
+def team_value($section):
+  (if $section.mode == "points" then 0 else 2 end) as $d |
+  if $section.unavailable then tx("Tracker.NotAvailable"; "not available")
+  else (.confirmed | decimals($d))
+    + (if .live != .confirmed then " (\(tx("TeamResults.Live"; "live")) \(.live | decimals($d)))" else "" end) end;
+# What the heading says of a standing's rule, with the missing table if any.
+def rule_text($section):
+  $section.rule + (if $section.unavailable
+    then " – " + txf("Tracker.GamxTableMissing"; "{0}: not available (no table from OWLCMS)"; [$section.unavailable])
+    else "" end);
 # A score as OWLCMS shows it: 3 decimals, "-" when there is none or it is 0.
 def score_text: if type == "number" and . != 0 then decimals(3) else "-" end;
 

@@ -1,7 +1,10 @@
 //! Team plugins against a real server fed a small competition built by hand, so that every
-//! expected place, team point and team score is worked out here: two teams of four men (team
-//! size 3) and one man who is not a team member. Then a live session update changes a result
-//! and both the team scoreboard and the competition-wide team rankings follow.
+//! expected place, team point and team score is worked out here: two teams of four men and one
+//! man who is not a team member, in championship "Senior" (no `championships[]` settings: every
+//! team member counts, R5.6; the competition's `mensTeamSize` 3 is the legacy setting, used
+//! here through the `topMen` option). Session S1 is done, S2 (Amundsen) is not: his points are
+//! live only. Then a live session update changes a result and both the team scoreboard and the
+//! competition-wide team rankings follow.
 
 mod common;
 
@@ -101,23 +104,40 @@ fn team(name: &str, score: &str, rank: u64, counted: &[&str]) -> (String, String
 }
 
 #[tokio::test]
-async fn team_points_count_the_best_three_team_members() {
+async fn team_points_follow_the_championship_and_the_options() {
     let (t, _owlcms) = competition().await;
+    // The championship's rule: every man counts. Zulu: Aune 28 (SM 89 1st, 310 beats Aaberg's
+    // 300 at rank 1), Aaberg 28, Aas 23, and Amundsen's 22 (4th) live only: 79 (live 101).
+    // Alpha: Brekke 25 (2nd, 300), Berg 25 (2nd, 290), Bakke 23, Bø 0 (bomb-out, last) = 73.
     let v = view(&t, "plugin=team-scoreboard&fop=A&gender=M").await;
-    assert_eq!(v["gender"], "M");
-    assert_eq!(v["counting"], json!({"M": 3}), "the competition's men's team size");
+    assert_eq!((v["gender"].clone(), v["championship"].clone()), (json!("M"), json!("Senior")));
+    assert_eq!(v["rule"], "all men, team points");
+    assert_eq!(v["title"], "Team Results – Senior – Men");
     assert_eq!(
         teams(&v),
         vec![
-            team("Zulu WC", "79", 1, &["Aaberg", "Aune", "Aas"]),
-            team("Alpha BC", "73", 2, &["Berg", "Brekke", "Bakke"]),
+            team("Zulu WC", "79 (live 101)", 1, &["Aune", "Aaberg", "Aas", "Amundsen"]),
+            team("Alpha BC", "73", 2, &["Brekke", "Berg", "Bakke", "Bø"]),
         ]
     );
-    let zulu = &v["teams"][0]["athletes"];
-    let andersen = zulu.as_array().unwrap().iter().find(|a| a["name"] == "ANDERSEN, Ola").unwrap();
+    // topMen=3 (the legacy team size): the best three by rank, all of S1: 79 and 73.
+    let three = view(&t, "plugin=team-scoreboard&fop=A&gender=M&topMen=3").await;
+    assert_eq!(three["rule"], "best 3 men, team points");
+    assert_eq!(
+        teams(&three),
+        vec![
+            team("Zulu WC", "79", 1, &["Aune", "Aaberg", "Aas"]),
+            team("Alpha BC", "73", 2, &["Brekke", "Berg", "Bakke"]),
+        ]
+    );
+    let zulu = three["teams"][0]["athletes"].as_array().unwrap();
+    let names: Vec<&str> = zulu.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["AUNE, Ola", "AABERG, Ola", "AAS, Ola", "AMUNDSEN, Ola", "ANDERSEN, Ola"], "counted first");
+    let andersen = &zulu[4];
     assert_eq!((andersen["points"].clone(), andersen["counted"].clone()), (json!("0"), json!(false)));
-    assert_eq!(zulu[0]["snatch"][2], json!({"value": 140, "status": "bad", "text": "(140)"}));
-    assert_eq!(zulu[0]["total"], "300");
+    assert_eq!((zulu[3]["points"].clone(), zulu[3]["counted"].clone()), (json!("22"), json!(false)));
+    assert_eq!(zulu[1]["snatch"][2], json!({"value": 140, "status": "bad", "text": "(140)"}));
+    assert_eq!(zulu[1]["total"], "300");
     // Fixed order: by team name, ranks unchanged.
     let fixed = view(&t, "plugin=team-scoreboard&fop=A&gender=M&order=fixed").await;
     assert_eq!(
@@ -129,32 +149,52 @@ async fn team_points_count_the_best_three_team_members() {
     assert_eq!(teams(&two)[0].1, "56");
     assert_eq!(teams(&two)[1].1, "50");
     assert!(view(&t, "plugin=team-scoreboard&fop=A&gender=F").await["teams"].as_array().unwrap().is_empty());
+    let mixed = view(&t, "plugin=team-scoreboard&fop=A&gender=MF").await;
+    assert_eq!(mixed["countingLabel"], "no mixed teams in this championship");
 }
 
 #[tokio::test]
 async fn a_score_system_sums_the_best_scores() {
     let (t, _owlcms) = competition().await;
-    let v = view(&t, "plugin=team-scoreboard&fop=A&gender=M&scoring=sinclair").await;
-    // The expected sums, from the engine's Sinclair of each lifter (3 decimals, as shown).
+    let v = view(&t, "plugin=team-scoreboard&fop=A&gender=M&scoring=sinclair&topMen=3").await;
+    assert_eq!(v["rule"], "best 3 men, Sinclair 2024");
+    // The expected sums, from the engine's Sinclair of each lifter: confirmed = best 3 of the
+    // finished session S1, live = best 3 of everyone.
     let score = |l: &Lifter| {
         let best = |lifts: &[i64; 3]| lifts.iter().copied().filter(|w| *w > 0).max().unwrap_or(0);
         let (s, c) = (best(&l.5), best(&l.6));
         let total = if s > 0 && c > 0 { s + c } else { 0 };
-        (sinclair(total as f64, l.4, Gender::Male, SinclairYear::Y2024) * 1000.0).round() / 1000.0
+        sinclair(total as f64, l.4, Gender::Male, SinclairYear::Y2024)
     };
-    let expected = |team_id: i64| {
-        let mut scores: Vec<f64> = LIFTERS.iter().filter(|l| l.2 == team_id && l.7).map(score).collect();
+    let best3 = |team_id: i64, done_only: bool| {
+        let mut scores: Vec<f64> =
+            LIFTERS.iter().filter(|l| l.2 == team_id && l.7 && (!done_only || l.8 == "S1")).map(score).collect();
         scores.sort_by(|a, b| b.total_cmp(a));
-        let sum: f64 = scores.iter().take(3).sum();
-        format!("{:.2}", (sum * 100.0).round() / 100.0)
+        format!("{:.2}", scores.iter().take(3).sum::<f64>())
+    };
+    let shown = |team_id: i64| {
+        let (confirmed, live) = (best3(team_id, true), best3(team_id, false));
+        if confirmed == live { confirmed } else { format!("{confirmed} (live {live})") }
     };
     let got: Vec<(String, String)> = teams(&v).into_iter().map(|t| (t.0, t.1)).collect();
-    let mut want = vec![("Zulu WC".to_owned(), expected(ZULU)), ("Alpha BC".to_owned(), expected(ALPHA))];
-    want.sort_by(|a, b| b.1.parse::<f64>().unwrap().total_cmp(&a.1.parse::<f64>().unwrap()));
+    let mut want = vec![("Zulu WC".to_owned(), shown(ZULU)), ("Alpha BC".to_owned(), shown(ALPHA))];
+    let confirmed = |s: &str| s.split(' ').next().unwrap().parse::<f64>().unwrap();
+    want.sort_by(|a, b| confirmed(&b.1).total_cmp(&confirmed(&a.1)));
     assert_eq!(got, want);
     assert_eq!(v["showPredicted"], true);
-    assert_eq!(v["teams"][0]["predicted"], v["teams"][0]["score"], "everyone is done: predicted = actual");
+    let zulu = v["teams"].as_array().unwrap().iter().find(|t| t["name"] == "Zulu WC").unwrap();
+    assert_eq!(zulu["predicted"], json!(best3(ZULU, false)), "every attempt is taken: predicted = live");
     assert_eq!(v["headers"]["teamScore"], "Sinclair");
+    // The bomb-out rule: with "any lift counts" Bø's 160 clean & jerk scores for Alpha.
+    let any = view(&t, "plugin=team-scoreboard&fop=A&gender=M&scoring=sinclair&enforceBombout=false").await;
+    let bo = |v: &Value| {
+        let alpha = v["teams"].as_array().unwrap().iter().find(|t| t["name"] == "Alpha BC").unwrap().clone();
+        alpha["athletes"].as_array().unwrap().iter().find(|a| a["name"] == "BØ, Ola").unwrap()["score"].clone()
+    };
+    assert_eq!(bo(&v), "-");
+    let bo_lifter = LIFTERS.iter().find(|l| l.1 == "Bø").unwrap();
+    let expected = sinclair(160.0, bo_lifter.4, Gender::Male, SinclairYear::Y2024);
+    assert_eq!(bo(&any), json!(format!("{expected:.3}")));
 }
 
 fn session_update(total_cj3: i64) -> Value {
@@ -198,11 +238,12 @@ async fn live_session_results_override_the_database_everywhere() {
     owlcms.request("update", &session_update(180)).await;
     let v = view(&t, "plugin=team-scoreboard&fop=A&gender=Current").await;
     assert_eq!(v["gender"], "M", "the current session is all men");
+    // Amundsen 2nd (25, live only) pushes Brekke to 3rd (23) and Bakke to 4th (22).
     assert_eq!(
         teams(&v),
         vec![
-            team("Zulu WC", "81", 1, &["Aaberg", "Aune", "Amundsen"]),
-            team("Alpha BC", "70", 2, &["Berg", "Brekke", "Bakke"]),
+            team("Zulu WC", "79 (live 104)", 1, &["Aune", "Aaberg", "Amundsen", "Aas"]),
+            team("Alpha BC", "70", 2, &["Berg", "Brekke", "Bakke", "Bø"]),
         ]
     );
     let amundsen = v["teams"][0]["athletes"].as_array().unwrap().iter().find(|a| a["name"] == "AMUNDSEN, Ola").unwrap();
@@ -214,10 +255,18 @@ async fn live_session_results_override_the_database_everywhere() {
         standings(&next),
         [("Zulu WC".to_owned(), "79 (live 104)".to_owned()), ("Alpha BC".to_owned(), "70".to_owned())]
     );
-    // A chosen score system overrides the championship: best 3 (mensTeamSize) of everyone.
-    let chosen = view(&t, "plugin=team-rankings&scoring=teamPoints").await;
+    // Options override the championship: best 3 by rank — Zulu Aune 28, Aaberg 28 and
+    // Amundsen 25 (live only): 56 (live 81); Alpha Berg 25, Brekke 23, Bakke 22 = 70, first on
+    // confirmed points (R5.8).
+    let chosen = view(&t, "plugin=team-rankings&scoring=teamPoints&topMen=3").await;
+    assert_eq!(chosen["pages"][0]["genderLabel"], "Men (best 3 men, team points)");
     let chosen = json!({"view": chosen});
-    assert_eq!(standings(&chosen), [("Zulu WC".to_owned(), "81".to_owned()), ("Alpha BC".to_owned(), "70".to_owned())]);
+    assert_eq!(
+        standings(&chosen),
+        [("Alpha BC".to_owned(), "70".to_owned()), ("Zulu WC".to_owned(), "56 (live 81)".to_owned())]
+    );
+    let women = view(&t, "plugin=team-rankings&gender=F").await;
+    assert!(women["pages"].as_array().unwrap().is_empty(), "no women's teams: {women}");
     assert_eq!(builds().await, before + 1, "one roster per data change, shared by every view");
     let input: Value =
         reqwest::get(t.http("/api/view?plugin=team-rankings&debug=input")).await.unwrap().json().await.unwrap();
