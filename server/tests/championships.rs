@@ -13,7 +13,9 @@
 //! - Tambarskjelvar IL: Holme 1 (P4.3) → confirmed 0, live 28, count 0/1.
 //!
 //! Hitra and Spydeberg tie on 56: the team name breaks it (R5.8). After a database with P4.3
-//! done: AK Bjørgvin 53, Tambarskjelvar 28. Medals per session: see [`medals_to_prepare`].
+//! done: AK Bjørgvin 53, Tambarskjelvar 28. Medals per session: see [`medals_to_prepare`]; the
+//! team scoreboard and option overrides (SK by Sinclair, bomb-out variants): see
+//! [`sample_database_team_scoreboard_follows_the_championships`].
 
 mod common;
 
@@ -168,4 +170,116 @@ async fn medals_to_prepare(t: &TestServer) {
     let rows = view["rows"].as_array().unwrap();
     assert!(rows.contains(&json!(["P4.3", "Total", "", "", "", "3", "2", "0"])), "{rows:?}");
     assert!(rows.contains(&json!(["P1.3", "SK_F64", "SK", "4", "snatch, C&J, total", "3", "3", "3"])), "{rows:?}");
+}
+
+/// The SK women of the sample (all sessions done), as (last name, team, body weight, total
+/// with both lifts, best clean & jerk): Kalland bombed out of the snatch.
+const SK: [(&str, &str, f64, u32, u32); 11] = [
+    ("Økland", "Trondheim AK", 61.65, 117, 65),
+    ("Sande", "Trondheim AK", 74.0, 143, 82),
+    ("Ketilsdottir", "Trondheim AK", 63.32, 187, 103),
+    ("Waaler", "Trondheim AK", 55.82, 185, 103),
+    ("Røsbø", "AK Bjørgvin", 68.23, 154, 89),
+    ("Hatlenes", "AK Bjørgvin", 63.25, 153, 83),
+    ("Loodtz", "AK Bjørgvin", 70.54, 158, 92),
+    ("Østvold", "Spydeberg Atletene", 63.55, 149, 82),
+    ("Ringsaker", "Spydeberg Atletene", 72.42, 196, 112),
+    ("Kalland", "Tambarskjelvar IL", 82.92, 0, 110),
+    ("Årdalsbakke", "Tambarskjelvar IL", 69.44, 197, 110),
+];
+
+/// (team, score, counted last names) of a team scoreboard view, in view order.
+fn board(view: &Value) -> Vec<(String, String, Vec<String>)> {
+    view["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            let counted = t["athletes"].as_array().unwrap().iter().filter(|a| a["counted"] == true);
+            let names = counted.map(|a| a["name"].as_str().unwrap().split(',').next().unwrap().to_owned());
+            (t["name"].as_str().unwrap().to_owned(), t["score"].as_str().unwrap().to_owned(), names.collect())
+        })
+        .collect()
+}
+
+// The team scoreboard follows the same engine: SM by the championship's rule (best 2 men, team
+// points) shows the standings worked out above; SK with the options "Sinclair, best 2 women"
+// keeps per team the two women OWLCMS ranks best by Sinclair (`sinclairRank` in the sample:
+// Waaler 2, Ketilsdottir 3, Årdalsbakke 4, Ringsaker 5, Hatlenes 12, Østvold 13, Loodtz 14,
+// Røsbø 15, Sande 17, Økland 18, Kalland 19) and sums their Sinclair 2024; "any lift counts"
+// (enforceBombout=false) gives Kalland's 110 kg clean & jerk a score.
+#[tokio::test]
+async fn sample_database_team_scoreboard_follows_the_championships() {
+    use owlcms_tracker::scoring::{Gender, SinclairYear, sinclair};
+    let (t, _owlcms) = TestServer::with_database(&database(false)).await;
+    let sm = t.view_envelope("plugin=team-scoreboard&fop=A&championships=SM&gender=M").await["view"].clone();
+    assert_eq!(
+        (sm["title"].clone(), sm["countingLabel"].clone()),
+        (json!("Team Results – SM – Men"), json!("best 2 men, team points"))
+    );
+    let shown: Vec<(String, String)> = board(&sm).into_iter().map(|(team, score, _)| (team, score)).collect();
+    let expected = [
+        ("Hitra VK", "56"),
+        ("Spydeberg Atletene", "56"),
+        ("AK Bjørgvin", "25 (live 53)"),
+        ("Tambarskjelvar IL", "0 (live 28)"),
+    ];
+    assert_eq!(shown, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
+    assert!(
+        sm["teams"][2]["athletes"][0]["name"].as_str().unwrap().starts_with("NESHEIM"),
+        "kept first: {}",
+        sm["teams"][2]
+    );
+
+    let query = "plugin=team-scoreboard&fop=A&championships=SK&gender=F&scoring=sinclair&topWomen=2";
+    let sk = t.view_envelope(query).await["view"].clone();
+    assert_eq!(sk["rule"], "best 2 women, Sinclair 2024");
+    let score = |total: u32, bw: f64| sinclair(f64::from(total), bw, Gender::Female, SinclairYear::Y2024);
+    let kept = [
+        ("Trondheim AK", ["Waaler", "Ketilsdottir"]),
+        ("Spydeberg Atletene", ["Ringsaker", "Østvold"]),
+        ("Tambarskjelvar IL", ["Årdalsbakke", "Kalland"]),
+        ("AK Bjørgvin", ["Hatlenes", "Loodtz"]),
+    ];
+    let sum = |names: &[&str], any_lift: bool| -> f64 {
+        names
+            .iter()
+            .map(|n| SK.iter().find(|a| a.0 == *n).unwrap())
+            .map(|a| score(if a.3 == 0 && any_lift { a.4 } else { a.3 }, a.2))
+            .sum()
+    };
+    let mut want: Vec<(String, f64, Vec<String>)> = kept
+        .iter()
+        .map(|(team, names)| (team.to_string(), sum(names, false), names.iter().map(|n| n.to_uppercase()).collect()))
+        .collect();
+    want.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let want: Vec<(String, String, Vec<String>)> =
+        want.into_iter().map(|(team, v, names)| (team, format!("{v:.2}"), names)).collect();
+    assert_eq!(board(&sk), want);
+    // The team rankings give the same standing with the same options.
+    let rankings = t.view_envelope("plugin=team-rankings&championships=SK&gender=F&scoring=sinclair&topWomen=2").await
+        ["view"]
+        .clone();
+    let rows: Vec<(String, String)> = rankings["pages"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["team"].as_str().unwrap().to_owned(), r["score"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(rows, board(&sk).into_iter().map(|(team, score, _)| (team, score)).collect::<Vec<_>>());
+    // Bomb-out variants: Kalland scores 0 under OWLCMS's total, her clean & jerk with any lift.
+    let kalland = |v: &Value| {
+        let team = v["teams"].as_array().unwrap().iter().find(|t| t["name"] == "Tambarskjelvar IL").unwrap().clone();
+        let row = team["athletes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"].as_str().unwrap().starts_with("KALLAND"))
+            .cloned();
+        (team["score"].clone(), row.unwrap()["score"].clone())
+    };
+    assert_eq!(kalland(&sk).1, "-");
+    let any = t.view_envelope(&format!("{query}&enforceBombout=false")).await["view"].clone();
+    let tambarskjelvar = sum(&["Årdalsbakke", "Kalland"], true);
+    assert_eq!(kalland(&any), (json!(format!("{tambarskjelvar:.2}")), json!(format!("{:.3}", score(110, 82.92)))));
 }
