@@ -20,6 +20,7 @@
 mod common;
 
 use common::*;
+use owlcms_tracker::protocol::binary::encode_frame;
 use serde_json::{Value, json};
 
 fn database(p43_done: bool) -> Value {
@@ -282,4 +283,48 @@ async fn sample_database_team_scoreboard_follows_the_championships() {
     let any = t.view_envelope(&format!("{query}&enforceBombout=false")).await["view"].clone();
     let tambarskjelvar = sum(&["Årdalsbakke", "Kalland"], true);
     assert_eq!(kalland(&any), (json!(format!("{tambarskjelvar:.2}")), json!(format!("{:.3}", score(110, 82.92)))));
+}
+
+// GAMX-A has no shipped table: the standings say "not available" and the tracker asks OWLCMS
+// for `gamx_zip` (the team plugins require it). OWLCMS's ZIP then brings a women's
+// age-adjusted table (rows [age, bodyMass, mu, sigma, nu], the same parameters at every age and
+// body mass: mu 150, sigma 0.1, nu 1), where a total t scores 1000 + 100 · (t/150 − 1)/0.1 =
+// t · 20/3 (the truncation below 0 is Φ(−10), negligible). SK teams (every woman counts):
+// Trondheim AK 117 + 143 + 187 + 185 = 632 kg → 4213.33, AK Bjørgvin 465 → 3100.00,
+// Spydeberg Atletene 345 → 2300.00, Tambarskjelvar IL 197 (Kalland bombed out) → 1313.33.
+#[tokio::test]
+async fn gamx_tables_come_from_gamx_zip_and_are_not_available_before() {
+    let (t, mut owlcms) = TestServer::with_database(&database(false)).await;
+    let query = "plugin=team-rankings&championships=SK&gender=F&scoring=gamx-a";
+    let rows = |view: &Value| -> Vec<(String, String)> {
+        view["pages"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["team"].as_str().unwrap().to_owned(), r["score"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let before = t.view_envelope(query).await["view"].clone();
+    let label = before["pages"][0]["genderLabel"].as_str().unwrap().to_owned();
+    assert_eq!(label, "Women (all women, GAMX-A – GAMX-A: not available (no table from OWLCMS))");
+    assert!(rows(&before).iter().all(|(_, score)| score == "not available"), "{before}");
+    let request = owlcms.resource_request().await;
+    assert!(request["missing"].as_array().unwrap().contains(&json!("gamx_zip")), "{request}");
+
+    // One row per age and end of the body-mass range, as OWLCMS's tables (ages 13–40).
+    let table_rows: Vec<Value> =
+        (13..=40).flat_map(|age| [json!([age, 40, 150, 0.1, 1]), json!([age, 190, 150, 0.1, 1])]).collect();
+    let table = serde_json::to_vec(&table_rows).unwrap();
+    let zip = zip_of(&[("params-total-age-wom.json", &table), ("params-snatch-age-wom.json", b"[]")]);
+    owlcms.send_binary(encode_frame(VERSION, "gamx_zip", &zip)).await;
+    owlcms.sync().await;
+    let after = t.view_envelope(query).await["view"].clone();
+    let expected = [
+        ("Trondheim AK", "4213.33"),
+        ("AK Bjørgvin", "3100.00"),
+        ("Spydeberg Atletene", "2300.00"),
+        ("Tambarskjelvar IL", "1313.33"),
+    ];
+    assert_eq!(rows(&after), expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
+    assert_eq!(after["pages"][0]["unavailable"], Value::Null);
 }

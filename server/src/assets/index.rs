@@ -1,6 +1,7 @@
 //! What the asset folders hold, and the one resolver that turns a team name, an OWLCMS flag URL
 //! or a membership number into a `/local/...` URL that exists — or `""`, so no board ever asks
-//! for a file that is not there.
+//! for a file that is not there. It also loads the GAMX tables of `gamx_zip`
+//! ([`crate::scoring::gamx_files`]) for the team engine.
 //!
 //! Flags follow OWLCMS (`URLUtils.getFlagResourcePath`): the team name with the characters
 //! OWLCMS replaces in file names (`: \ / * ? | < > ' "` → `_`, control characters dropped),
@@ -9,6 +10,7 @@
 //! OWLCMS often runs on Windows, where `canada.svg` is found for team `Canada`.
 
 use crate::hub::AssetKind;
+use crate::scoring::GamxTables;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -110,6 +112,33 @@ pub struct AssetIndex {
     logos: Files,
     pictures: Files,
     codes: FlagCodes,
+    /// The shipped GAMX tables plus those of the last `gamx_zip`.
+    gamx: GamxTables,
+}
+
+/// The `.json` files of the GAMX folder and of its subfolders (a ZIP may keep a `gamx/` prefix).
+fn gamx_files(dir: &Path, depth: usize, out: &mut Vec<(String, Vec<u8>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) && depth > 0 {
+            gamx_files(&path, depth - 1, out);
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            && let Ok(bytes) = std::fs::read(&path)
+        {
+            out.push((path.to_string_lossy().into_owned(), bytes));
+        }
+    }
+}
+
+fn load_gamx(dir: &Path) -> GamxTables {
+    let mut files = Vec::new();
+    gamx_files(dir, 2, &mut files);
+    let (tables, errors) = GamxTables::with_files(files.iter().map(|(name, bytes)| (name.as_str(), bytes.as_slice())));
+    for error in errors {
+        tracing::warn!(%error, "GAMX table from OWLCMS refused");
+    }
+    tables
 }
 
 impl AssetIndex {
@@ -126,7 +155,13 @@ impl AssetIndex {
             logos: Files::scan(&dir_of(AssetKind::Logos)),
             pictures: Files::scan(&dir_of(AssetKind::Pictures)),
             codes,
+            gamx: load_gamx(&dir_of(AssetKind::Gamx)),
         }
+    }
+
+    /// The GAMX tables: shipped senior ones, replaced or completed by OWLCMS's `gamx_zip`.
+    pub fn gamx_tables(&self) -> &GamxTables {
+        &self.gamx
     }
 
     /// Files per kind, for diagnostics.

@@ -1,7 +1,8 @@
-//! Asset folders filled from OWLCMS ZIPs (flags, logos, pictures) under the local directory.
+//! Asset folders filled from OWLCMS ZIPs (flags, logos, pictures, and the GAMX tables of
+//! `gamx_zip`) under the local directory.
 //! Each ZIP is extracted into a fresh generation folder, then a symlink is renamed over the
 //! served path, so viewers never see a half-written or missing folder. [`index`] knows what
-//! the folders hold and resolves flag and picture URLs.
+//! the folders hold, resolves flag and picture URLs and loads the GAMX tables.
 
 pub mod index;
 

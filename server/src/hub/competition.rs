@@ -22,10 +22,12 @@ pub enum AssetKind {
     Logos,
     /// `pictures_zip` → `/local/pictures`.
     Pictures,
+    /// `gamx_zip` → `<local>/gamx`, read by the scoring engine (not served).
+    Gamx,
 }
 
 impl AssetKind {
-    /// All kinds.
+    /// The kinds served under `/local` (GAMX tables are only read by the engine).
     pub const ALL: [AssetKind; 3] = [AssetKind::Flags, AssetKind::Logos, AssetKind::Pictures];
 
     /// Folder name under the local directory and URL segment under `/local`.
@@ -34,6 +36,7 @@ impl AssetKind {
             AssetKind::Flags => "flags",
             AssetKind::Logos => "logos",
             AssetKind::Pictures => "pictures",
+            AssetKind::Gamx => "gamx",
         }
     }
 
@@ -43,6 +46,7 @@ impl AssetKind {
             AssetKind::Flags => Resource::FlagsZip,
             AssetKind::Logos => Resource::LogosZip,
             AssetKind::Pictures => Resource::PicturesZip,
+            AssetKind::Gamx => Resource::GamxZip,
         }
     }
 }

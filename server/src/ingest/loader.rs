@@ -80,6 +80,7 @@ impl Connection {
             BinaryKind::FlagsZip => self.assets_zip(AssetKind::Flags, payload).await,
             BinaryKind::LogosZip => self.assets_zip(AssetKind::Logos, payload).await,
             BinaryKind::PicturesZip => self.assets_zip(AssetKind::Pictures, payload).await,
+            BinaryKind::GamxZip => self.assets_zip(AssetKind::Gamx, payload).await,
             BinaryKind::Other => {
                 info!(r#type = %header.type_name, bytes = payload.len(), "binary frame type not used by the tracker; ignored");
                 Ok(())

@@ -95,7 +95,8 @@ impl Roster {
         let empty = Value::Null;
         let raw = database.map_or(&empty, |db| &db.raw);
         let competition = raw.get("competition").unwrap_or(&empty);
-        let settings = ScoreSettings::from_competition(competition);
+        let mut settings = ScoreSettings::from_competition(competition);
+        settings.gamx = assets.gamx_tables().clone();
         let team_points = TeamPointsSettings::from_settings(competition);
         let medals_for_lifts = as_bool(competition.get("snatchCJTotalMedals")).unwrap_or(false);
         let rank_options = RankOptions {

@@ -16,7 +16,9 @@ pub enum BinaryKind {
     LogosZip,
     /// `pictures_zip` (alias `pictures`).
     PicturesZip,
-    /// Anything else (`gamx_zip`, `styles`, …): ignored with a log line.
+    /// `gamx_zip` (alias `gamx`): GAMX parameter tables, sent only when asked (§6.2).
+    GamxZip,
+    /// Anything else (`styles`, …): ignored with a log line.
     Other,
 }
 
@@ -29,6 +31,7 @@ impl BinaryKind {
             "flags_zip" | "flags" => BinaryKind::FlagsZip,
             "logos_zip" => BinaryKind::LogosZip,
             "pictures_zip" | "pictures" => BinaryKind::PicturesZip,
+            "gamx_zip" | "gamx" => BinaryKind::GamxZip,
             _ => BinaryKind::Other,
         }
     }
@@ -157,6 +160,6 @@ mod tests {
         assert_eq!(parse_header(&[0, 0, 0, 0, 1]), Err(BinaryError::BadTypeLength(0)));
         assert!(matches!(parse_header(&[0, 0, 0, 9, b'a']), Err(BinaryError::TooShort(_))));
         assert_eq!(parse_header(&[0, 0, 0, 2, 0xff, 0xfe]), Err(BinaryError::TypeNotUtf8));
-        assert_eq!(BinaryKind::from_type("gamx_zip"), BinaryKind::Other);
+        assert_eq!(BinaryKind::from_type("gamx_zip"), BinaryKind::GamxZip);
     }
 }

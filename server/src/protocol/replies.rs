@@ -18,6 +18,8 @@ pub enum Resource {
     LogosZip,
     /// Athlete pictures.
     PicturesZip,
+    /// GAMX parameter tables (newest OWLCMS; protocol §6.2).
+    GamxZip,
 }
 
 impl Resource {
@@ -29,6 +31,7 @@ impl Resource {
             Resource::FlagsZip => "flags_zip",
             Resource::LogosZip => "logos_zip",
             Resource::PicturesZip => "pictures_zip",
+            Resource::GamxZip => "gamx_zip",
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod championships;
 pub mod gamx;
+pub mod gamx_files;
 pub mod lifts;
 pub mod masters;
 pub mod medals;

@@ -329,7 +329,7 @@ impl Views {
 }
 
 impl Views {
-    /// Asks OWLCMS for the flags, logos or pictures a plugin needs and the tracker lacks (the
+    /// Asks OWLCMS for the flags, logos, pictures or GAMX tables a plugin needs and the tracker lacks (the
     /// hub spaces repeated requests out).
     async fn request_assets(&self, requires: &[Requirement], state: &HubState) {
         let missing: Vec<_> = requires
@@ -338,6 +338,7 @@ impl Views {
                 Requirement::Flags => Some(AssetKind::Flags),
                 Requirement::Logos => Some(AssetKind::Logos),
                 Requirement::Pictures => Some(AssetKind::Pictures),
+                Requirement::Gamx => Some(AssetKind::Gamx),
                 Requirement::Database => None,
             })
             .filter(|kind| !state.assets.contains_key(kind))
