@@ -76,11 +76,17 @@ async fn item8_the_original_option_names_work() {
     // Our own name wins over the original's.
     let both = t.view_envelope("plugin=team-rankings&rows=4&pageSize=12").await;
     assert_eq!(both["options"]["rows"], 4);
-    // Values the original had and we do not fall back to the default.
+    // The original's GAMX variants are choices now; unknown values fall back to the default.
     assert_eq!(
         t.view_envelope("plugin=team-scoreboard&fop=A&scoringSystem=GAMX-U").await["options"]["scoring"],
-        "teamPoints"
+        "gamx-u"
     );
+    assert_eq!(
+        t.view_envelope("plugin=team-scoreboard&fop=A&scoringSystem=Robi").await["options"]["scoring"],
+        "championship"
+    );
+    let bombout = t.view_envelope("plugin=team-scoreboard&fop=A&enforceBombout=true").await;
+    assert_eq!(bombout["options"]["bombOut"], "enforce");
 }
 
 #[tokio::test]
