@@ -86,6 +86,54 @@ async fn team_scoreboard_shows_the_teams_and_scores_of_its_view() {
     no_errors(&page);
 }
 
+// The team scoreboard follows the same championship rules: SM men of the captured database
+// (every team member counts, team points) with P4.3 still lifting, so some teams show their
+// confirmed points followed by the live ones; the rule is named under the title.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn team_scoreboard_shows_confirmed_and_live_values_and_its_rule() {
+    let rig = Rig::start().await;
+    let query = "championships=SM&gender=M";
+    let view = api_view(&rig, &format!("plugin=team-scoreboard&fop=A&{query}")).await;
+    assert_eq!(
+        (view["title"].clone(), view["countingLabel"].clone()),
+        (json!("Team Results – SM – Men"), json!("all men, team points"))
+    );
+    let teams = view["teams"].as_array().unwrap();
+    let scores: Vec<String> = teams.iter().map(|t| shown(&t["score"])).collect();
+    assert!(scores.iter().any(|s| s.contains(" (live ")), "P4.3 is not done: {scores:?}");
+    // The same standing as the team rankings (confirmed points, ties by name).
+    let rankings = api_view(&rig, "plugin=team-rankings&championships=SM").await;
+    let ranked: Vec<(String, String)> = rankings["pages"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (shown(&r["team"]), shown(&r["score"])))
+        .collect();
+    let boarded: Vec<(String, String)> = teams.iter().map(|t| (shown(&t["name"]), shown(&t["score"]))).collect();
+    assert_eq!(boarded, ranked);
+    let page = rig.open(&format!("/team-scoreboard?fop=A&{query}"), TV).await;
+    page.wait_for(
+        "every team",
+        &format!("document.querySelectorAll('section.team-card').length === {}", teams.len()),
+        PATIENCE,
+    )
+    .await;
+    let on_screen = page
+        .eval(
+            "(() => ({ title: document.querySelector('.team-title .team-board-title').textContent,
+               rule: document.querySelector('.team-title .muted').textContent,
+               scores: [...document.querySelectorAll('section.team-card .team-score-value')].map(e => e.textContent) }))()",
+        )
+        .await;
+    assert_eq!(
+        (on_screen["title"].clone(), on_screen["rule"].clone()),
+        (view["title"].clone(), view["countingLabel"].clone())
+    );
+    assert_eq!(strings(&on_screen["scores"]), scores);
+    photograph(&page, "team-scoreboard-live", "document.querySelector('section.team-card')").await;
+    no_errors(&page);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn team_rankings_rotate_through_their_pages() {
     let rig = Rig::start().await;
