@@ -81,7 +81,7 @@ def team_value($section):
 # What the heading says of a standing's rule, with the missing table if any.
 def rule_text($section):
   $section.rule + (if $section.unavailable
-    then " – " + txf("Tracker.GamxTableMissing"; "{0}: not available (no table from OWLCMS)"; [$section.unavailable])
+    then " – " + tx("Tracker.GamxTableMissing"; "not available (no table from OWLCMS)")
     else "" end);
 # A score as OWLCMS shows it: 3 decimals, "-" when there is none or it is 0.
 def score_text: if type == "number" and . != 0 then decimals(3) else "-" end;

@@ -306,7 +306,7 @@ async fn gamx_tables_come_from_gamx_zip_and_are_not_available_before() {
     };
     let before = t.view_envelope(query).await["view"].clone();
     let label = before["pages"][0]["genderLabel"].as_str().unwrap().to_owned();
-    assert_eq!(label, "Women (all women, GAMX-A – GAMX-A: not available (no table from OWLCMS))");
+    assert_eq!(label, "Women (all women, GAMX-A – not available (no table from OWLCMS))");
     assert!(rows(&before).iter().all(|(_, score)| score == "not available"), "{before}");
     let request = owlcms.resource_request().await;
     assert!(request["missing"].as_array().unwrap().contains(&json!("gamx_zip")), "{request}");

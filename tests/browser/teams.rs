@@ -2,7 +2,7 @@
 //! of the standard grid, in the browser, against the views `/api/view` serves for the same
 //! captured competition (no numbers written into the tests).
 
-use super::{PATIENCE, PHONE, Rig, TV, no_errors, photograph, screenshots};
+use super::{PATIENCE, PHONE, Rig, TV, no_errors, photograph, screenshots, text};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -131,6 +131,33 @@ async fn team_scoreboard_shows_confirmed_and_live_values_and_its_rule() {
     );
     assert_eq!(strings(&on_screen["scores"]), scores);
     photograph(&page, "team-scoreboard-live", "document.querySelector('section.team-card')").await;
+    no_errors(&page);
+    // Options override the rule: Sinclair, best 3, with predicted scores.
+    let sinclair = "championships=SM&gender=M&scoring=sinclair&topMen=3";
+    let view = api_view(&rig, &format!("plugin=team-scoreboard&fop=A&{sinclair}")).await;
+    assert_eq!(view["countingLabel"], "best 3 men, Sinclair 2024");
+    let page = rig.open(&format!("/team-scoreboard?fop=A&{sinclair}"), TV).await;
+    page.wait_for(
+        "the rule",
+        "document.querySelector('.team-title .muted')?.textContent === 'best 3 men, Sinclair 2024'",
+        PATIENCE,
+    )
+    .await;
+    let predicted = page.eval("document.querySelectorAll('section.team-card .team-predicted').length").await;
+    assert_eq!(predicted, json!(view["teams"].as_array().unwrap().len()), "predicted team scores shown");
+    photograph(&page, "team-scoreboard-sinclair", "document.querySelector('section.team-card .team-predicted')").await;
+    no_errors(&page);
+    // GAMX-M has no shipped table and the rig's OWLCMS sends none: "not available", not 0.
+    let gamx = "championships=SM&gender=M&scoring=gamx-m";
+    let page = rig.open(&format!("/team-scoreboard?fop=A&{gamx}"), TV).await;
+    page.wait_for(
+        "not available",
+        "document.querySelector('section.team-card .team-score-value')?.textContent === 'not available'",
+        PATIENCE,
+    )
+    .await;
+    assert_eq!(text(&page, ".team-title .muted").await, "all men, GAMX-M – not available (no table from OWLCMS)");
+    photograph(&page, "team-scoreboard-unavailable", "document.querySelector('section.team-card')").await;
     no_errors(&page);
 }
 
