@@ -44,6 +44,8 @@ pub enum Requirement {
     Logos,
     /// Athlete pictures (`pictures_zip`).
     Pictures,
+    /// GAMX parameter tables (`gamx_zip`): GAMX-M, GAMX-A and GAMX-U team scores.
+    Gamx,
     /// The whole competition database in the mapping input (`.database`).
     Database,
 }

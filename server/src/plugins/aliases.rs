@@ -55,15 +55,9 @@ pub fn given(key: &str, aliases: &[OptionAlias], params: &BTreeMap<String, Strin
     aliases.iter().find_map(|alias| params.get(alias.key()).map(|raw| alias.translate(raw)))
 }
 
-/// The choice a select value means: exactly, else ignoring case, `-`, `_` and spaces.
-pub fn match_choice<'a>(text: &str, choices: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
-    let fold = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-    let wanted = fold(text);
-    choices
-        .clone()
-        .find(|c| *c == text)
-        .or_else(|| choices.into_iter().find(|c| !wanted.is_empty() && fold(c) == wanted))
-}
+/// The choice a select value means: exactly, else ignoring case, `-`, `_` and spaces (it is
+/// part of the option coercion the browser shares, so it lives in the contract crate).
+pub use owlcms_contract::match_choice;
 
 #[cfg(test)]
 mod tests {

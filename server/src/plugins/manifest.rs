@@ -2,46 +2,14 @@
 //! with validation errors that name the file, the field and what was expected.
 
 use super::aliases::OptionAlias;
+use owlcms_contract::options::{Allowed, Rule};
+pub use owlcms_contract::{OptionKind, PageKind, Requirement};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 
-/// The page kinds the client knows how to draw.
-pub const PAGE_KINDS: [&str; 7] =
-    ["standard-grid", "attempt-board", "attempt-bar", "lower-third", "generic-table", "team-board", "document"];
-
 /// Query parameters with a fixed meaning; options cannot use these keys.
 pub const RESERVED_KEYS: [&str; 5] = ["plugin", "fop", "lang", "language", "debug"];
-
-/// A resource a plugin needs from OWLCMS or the engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Requirement {
-    /// Team flags (`flags_zip`).
-    Flags,
-    /// Logos (`logos_zip`).
-    Logos,
-    /// Athlete pictures (`pictures_zip`).
-    Pictures,
-    /// GAMX parameter tables (`gamx_zip`): GAMX-M, GAMX-A and GAMX-U team scores.
-    Gamx,
-    /// The whole competition database in the mapping input (`.database`).
-    Database,
-}
-
-/// Type of an option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum OptionKind {
-    /// Checkbox; values `true`/`false`.
-    Boolean,
-    /// Number, optionally within `min`..`max`.
-    Number,
-    /// One of `choices`.
-    Select,
-    /// Free text (at most 200 characters).
-    Text,
-}
 
 /// A choice of a select option: a bare value, or a value with a label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,8 +97,8 @@ pub struct PluginConfig {
     /// Position within the category; negative hides the plugin from the landing page.
     #[serde(default)]
     pub order: i32,
-    /// Which client renderer draws the view (one of [`PAGE_KINDS`]).
-    pub page: String,
+    /// Which client renderer draws the view.
+    pub page: PageKind,
     /// Whether a FOP must be chosen.
     #[serde(default = "yes")]
     pub fop_required: bool,
@@ -184,9 +152,6 @@ impl PluginConfig {
     fn validate(&self) -> Result<(), (String, String)> {
         if self.name.trim().is_empty() {
             return Err(("name".into(), "expected a non-empty name".into()));
-        }
-        if !PAGE_KINDS.contains(&self.page.as_str()) {
-            return Err(("page".into(), format!("expected one of {}, found {:?}", PAGE_KINDS.join(", "), self.page)));
         }
         let mut seen = HashSet::new();
         let booleans: HashSet<&str> =
@@ -279,37 +244,18 @@ impl OptionSpec {
         }
     }
 
-    /// Types a raw value by the schema; `None` when it does not fit.
+    /// Types a raw value by the schema ([`owlcms_contract::coerce`]); `None` when it does not
+    /// fit. A `"languages"` select accepts the languages OWLCMS sent, or any before it sent some.
     pub fn coerce(&self, raw: &Value, languages: Option<&[String]>) -> Option<Value> {
-        let text = match raw {
-            Value::String(s) => s.trim().to_owned(),
-            other => other.to_string(),
+        let choices = match &self.choices {
+            Some(Choices::List(list)) => Allowed::OneOf(list.iter().map(Choice::value).collect()),
+            Some(Choices::Dynamic(_)) => match languages {
+                Some(known) if !known.is_empty() => Allowed::Exactly(known),
+                _ => Allowed::Any,
+            },
+            None => Allowed::OneOf(Vec::new()),
         };
-        match self.kind {
-            OptionKind::Boolean => match text.to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" | "on" => Some(Value::Bool(true)),
-                "false" | "0" | "no" | "off" => Some(Value::Bool(false)),
-                _ => None,
-            },
-            OptionKind::Number => {
-                let n: f64 = text.parse().ok().filter(|n: &f64| n.is_finite())?;
-                if self.min.is_some_and(|min| n < min) || self.max.is_some_and(|max| n > max) {
-                    return None;
-                }
-                Some(if n.fract() == 0.0 && n.abs() < 1e15 { Value::from(n as i64) } else { Value::from(n) })
-            }
-            OptionKind::Text => (text.chars().count() <= 200).then_some(Value::String(text)),
-            OptionKind::Select => match &self.choices {
-                Some(Choices::List(list)) => {
-                    super::aliases::match_choice(&text, list.iter().map(Choice::value)).map(|c| Value::String(c.into()))
-                }
-                // Checked against the languages OWLCMS sent, when known.
-                Some(Choices::Dynamic(_)) => {
-                    languages.is_none_or(|l| l.is_empty() || l.contains(&text)).then_some(Value::String(text))
-                }
-                None => None,
-            },
-        }
+        owlcms_contract::coerce(&Rule { kind: self.kind, min: self.min, max: self.max, choices }, raw)
     }
 }
 

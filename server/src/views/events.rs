@@ -1,103 +1,121 @@
 //! Payloads of the small SSE events: `clock` (absolute end times plus the server's time, so
-//! browsers count down correctly whatever their own clock says), `decision` and `status`.
+//! browsers count down correctly whatever their own clock says), `decision` and `status`,
+//! built as the browser contract's types (`owlcms_contract::events`).
 
 use crate::hub::clocks::{BreakState, ClockState};
 use crate::hub::display::Shown;
 use crate::hub::{FopSnapshot, HubState, now_ms};
-use serde_json::{Value, json};
+use owlcms_contract::events::{
+    AthleteClock, BreakClock, ClockEvent, DecisionEvent, Jury, ProtocolError, Status, StatusState, StreamEvent,
+};
+use serde::Serialize;
+
+/// The `data:` text of an event (its JSON).
+pub fn data<T: Serialize + StreamEvent>(payload: &T) -> String {
+    // Plain structs of strings, numbers and JSON values: serialising them cannot fail.
+    serde_json::to_string(payload).unwrap_or_default()
+}
 
 /// The clocks of a FOP as of now.
-pub fn clock(fop: &FopSnapshot) -> Value {
+pub fn clock(fop: &FopSnapshot) -> ClockEvent {
     let now = now_ms();
     let athlete = &fop.athlete_clock;
     let brk = &fop.break_clock;
-    json!({
-        "fop": fop.name,
-        "serverTimeMs": now,
-        "athlete": {
-            "state": match athlete.state {
-                ClockState::Running => "running",
-                ClockState::Stopped => "stopped",
-                ClockState::Set => "set",
-            },
-            "remainingMs": athlete.remaining_at(now),
-            "endsAtMs": athlete.ends_at_ms(),
-            "timeAllowedMs": athlete.time_allowed_ms,
-            "initialWarningMs": athlete.initial_warning_ms,
-            "finalWarningMs": athlete.final_warning_ms,
-            "visible": fop.display.athlete_visible,
+    let state = match athlete.state {
+        ClockState::Running => "running",
+        ClockState::Stopped => "stopped",
+        ClockState::Set => "set",
+    };
+    let break_state = match brk.state {
+        BreakState::Idle => "idle",
+        BreakState::Running => "running",
+        BreakState::Paused => "paused",
+        BreakState::Indefinite => "indefinite",
+    };
+    // What the slot shows, by the hub's rules (R3.9): decision, break, athlete or none.
+    let display = match fop.display.shown {
+        Shown::Decision => "decision",
+        Shown::Break => "break",
+        Shown::Athlete => "athlete",
+        Shown::None => "none",
+    };
+    ClockEvent {
+        fop: fop.name.clone(),
+        server_time_ms: now,
+        athlete: AthleteClock {
+            state: state.into(),
+            remaining_ms: athlete.remaining_at(now),
+            ends_at_ms: athlete.ends_at_ms(),
+            time_allowed_ms: athlete.time_allowed_ms,
+            initial_warning_ms: athlete.initial_warning_ms,
+            final_warning_ms: athlete.final_warning_ms,
+            visible: fop.display.athlete_visible,
         },
-        "break": {
-            "state": match brk.state {
-                BreakState::Idle => "idle",
-                BreakState::Running => "running",
-                BreakState::Paused => "paused",
-                BreakState::Indefinite => "indefinite",
-            },
-            "remainingMs": brk.remaining_at(now),
-            "endsAtMs": brk.ends_at_ms(),
-            "visible": fop.display.break_visible,
+        break_clock: BreakClock {
+            state: break_state.into(),
+            remaining_ms: brk.remaining_at(now),
+            ends_at_ms: brk.ends_at_ms(),
+            visible: fop.display.break_visible,
         },
-        "inBreak": fop.in_break(),
-        "interruption": fop.display.interruption,
-        // What the slot shows, by the hub's rules (R3.9): decision, break, athlete or none.
-        "display": match fop.display.shown {
-            Shown::Decision => "decision",
-            Shown::Break => "break",
-            Shown::Athlete => "athlete",
-            Shown::None => "none",
-        },
-        "mode": fop.field("mode"),
-        "fopState": fop.field("fopState"),
-        "breakType": fop.field("breakType"),
-    })
+        in_break: fop.in_break(),
+        interruption: fop.display.interruption,
+        display: Some(display.into()),
+        mode: fop.field("mode"),
+        fop_state: fop.field("fopState"),
+        break_type: fop.field("breakType"),
+    }
 }
 
 /// The decision lights of a FOP.
-pub fn decision(fop: &FopSnapshot) -> Value {
+pub fn decision(fop: &FopSnapshot) -> DecisionEvent {
     let d = &fop.decision;
-    json!({
-        "fop": fop.name,
-        "serverTimeMs": now_ms(),
-        "event": d.event,
-        "lights": d.lights,
-        "decision": d.decision,
+    DecisionEvent {
+        fop: fop.name.clone(),
+        server_time_ms: now_ms(),
+        event: d.event.clone(),
+        lights: d.lights,
+        decision: d.decision,
         // In a break the lights are hidden whatever the last decision said (R3.9).
-        "visible": d.visible && !fop.display.in_break,
-        "down": d.down && !fop.display.in_break,
-        "singleReferee": d.single_referee,
-        "jury": d.jury.as_ref().map(|j| json!({
-            "event": j.event,
-            "decision": j.shown_decision(),
-            "reversal": j.shown_reversal(),
-            "waitingForAnnouncer": j.wait_for_announcer,
-            "reasonCode": j.reason_code,
-            "athlete": j.athlete,
-            "recordKind": j.record_kind,
-            "actualLift": j.actual_lift,
-        })),
-    })
+        visible: d.visible && !fop.display.in_break,
+        down: d.down && !fop.display.in_break,
+        single_referee: d.single_referee,
+        jury: d.jury.as_ref().map(|j| Jury {
+            event: j.event.clone(),
+            decision: j.shown_decision().map(str::to_owned),
+            reversal: j.shown_reversal(),
+            waiting_for_announcer: j.wait_for_announcer,
+            reason_code: j.reason_code.clone(),
+            athlete: j.athlete.clone(),
+            record_kind: j.record_kind.clone(),
+            actual_lift: j.actual_lift,
+        }),
+    }
 }
 
 /// What viewers should be told about the feed and the plugin.
-pub fn status(state: &HubState, fop: Option<&FopSnapshot>, plugin_error: Option<&str>) -> Value {
+pub fn status(state: &HubState, fop: Option<&FopSnapshot>, plugin_error: Option<&str>) -> Status {
     let connected = state.owlcms_connected;
     let has_data = fop.is_none_or(|f| f.data_version > 0) && state.database.is_some();
     let (kind, message) = if let Some(error) = &state.protocol_error {
-        ("protocol-mismatch", format!("OWLCMS protocol mismatch: {}", error.reason))
+        (StatusState::ProtocolMismatch, format!("OWLCMS protocol mismatch: {}", error.reason))
     } else if let Some(error) = plugin_error {
-        ("plugin-error", error.to_owned())
+        (StatusState::PluginError, error.to_owned())
     } else if !has_data {
         let how = if connected { "OWLCMS is connected; waiting for data" } else { "Waiting for OWLCMS to connect" };
-        ("waiting", how.to_owned())
+        (StatusState::Waiting, how.to_owned())
     } else {
-        ("ok", String::new())
+        (StatusState::Ok, String::new())
     };
-    json!({
-        "state": kind,
-        "message": message,
-        "owlcmsConnected": connected,
-        "protocolError": state.protocol_error,
-        "pluginError": plugin_error,
-    })
+    Status {
+        state: kind,
+        message,
+        owlcms_connected: connected,
+        protocol_error: state.protocol_error.as_ref().map(protocol_error),
+        plugin_error: plugin_error.map(str::to_owned),
+    }
+}
+
+/// The hub's latched protocol error as pages see it.
+pub fn protocol_error(error: &crate::hub::competition::ProtocolError) -> ProtocolError {
+    ProtocolError { received: error.received.clone(), reason: error.reason.clone(), at_ms: error.at_ms }
 }

@@ -230,8 +230,11 @@ impl Views {
                     changed = true;
                 }
                 let problem = catalog.entries.get(&key.plugin).and_then(|e| e.problem.as_ref()).map(|p| p.to_string());
-                let status = events::status(&state, fop.as_deref(), problem.or_else(|| frame.error.clone()).as_deref())
-                    .to_string();
+                let status = events::data(&events::status(
+                    &state,
+                    fop.as_deref(),
+                    problem.or_else(|| frame.error.clone()).as_deref(),
+                ));
                 if *frame.status != *status {
                     frame.status = status.into();
                     changed = true;
@@ -303,14 +306,14 @@ impl Views {
         match view {
             Ok(view) => {
                 self.runtime_errors.lock().remove(&key.plugin);
-                let envelope = json!({
-                    "plugin": key.plugin,
-                    "page": plugin.config.page,
-                    "fop": key.fop,
-                    "lang": key.lang,
-                    "options": options,
-                    "view": view,
-                });
+                let envelope = owlcms_contract::ViewEnvelope {
+                    plugin: key.plugin.clone(),
+                    page: plugin.config.page,
+                    fop: key.fop.clone(),
+                    lang: key.lang.clone(),
+                    options: options.clone(),
+                    view,
+                };
                 let started = std::time::Instant::now();
                 let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
                 timings.serialize_ms = ms_since(started);

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use owlcms_contract::{Catalog, Language, PluginInfo, PluginStatus, Problem};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,24 +18,26 @@ use std::time::Duration;
 /// How long `/api/view` waits for a view that is computed for the first time.
 const FIRST_VIEW_WAIT: Duration = Duration::from_secs(10);
 
-pub(super) async fn plugins(State(app): State<Arc<AppState>>) -> Json<Value> {
+pub(super) async fn plugins(State(app): State<Arc<AppState>>) -> Json<Catalog> {
     let catalog = app.registry.catalog();
     let languages = languages_of(&app);
     let runtime = app.views.runtime_errors();
-    let list: Vec<Value> =
-        catalog.entries.iter().map(|(id, entry)| describe(id, entry, &languages, runtime.get(id))).collect();
+    let plugins = catalog.entries.iter().map(|(id, entry)| describe(id, entry, &languages, runtime.get(id))).collect();
     let state = app.hub.state();
-    Json(json!({
-        "competition": state.database.as_ref().and_then(|d| d.competition_name().map(str::to_owned)),
-        "fops": state.fops,
-        "languages": languages,
-        "owlcmsConnected": state.owlcms_connected,
-        "protocolError": state.protocol_error,
-        "plugins": list,
-    }))
+    Json(Catalog {
+        competition: state.database.as_ref().and_then(|d| d.competition_name().map(str::to_owned)),
+        fops: state.fops.clone(),
+        languages,
+        owlcms_connected: state.owlcms_connected,
+        protocol_error: state.protocol_error.as_ref().map(crate::views::events::protocol_error),
+        plugins,
+    })
 }
 
-pub(super) async fn plugin(State(app): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+pub(super) async fn plugin(
+    State(app): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<PluginInfo>, AppError> {
     let catalog = app.registry.catalog();
     let Some(entry) = catalog.entries.get(&id) else {
         let ids: Vec<&String> = catalog.entries.keys().collect();
@@ -87,7 +90,7 @@ pub(super) async fn view(
 }
 
 /// `[{id, name}]` of the locales OWLCMS sent, each named in its own language.
-fn languages_of(app: &AppState) -> Vec<Value> {
+fn languages_of(app: &AppState) -> Vec<Language> {
     let state = app.hub.state();
     let mut ids: Vec<String> =
         state.translations.as_ref().map(|t| t.locales.keys().cloned().collect()).unwrap_or_default();
@@ -95,59 +98,69 @@ fn languages_of(app: &AppState) -> Vec<Value> {
         ids.push("en".into());
     }
     ids.sort();
-    ids.iter().map(|id| json!({ "id": id, "name": super::languages::native_name(id) })).collect()
+    ids.into_iter().map(|id| Language { name: super::languages::native_name(&id), id }).collect()
 }
 
-fn describe(id: &str, entry: &PluginEntry, languages: &[Value], runtime_error: Option<&String>) -> Value {
-    let problem = entry
-        .problem
-        .as_ref()
-        .map(|p| json!({"file": p.file, "line": p.line, "message": p.message, "text": p.to_string()}));
-    let status = if entry.problem.is_some() || runtime_error.is_some() { "error" } else { "ok" };
+fn describe(id: &str, entry: &PluginEntry, languages: &[Language], runtime_error: Option<&String>) -> PluginInfo {
+    let problem = entry.problem.as_ref().map(|p| Problem {
+        file: p.file.clone(),
+        line: p.line,
+        message: p.message.clone(),
+        text: p.to_string(),
+    });
+    let status =
+        if entry.problem.is_some() || runtime_error.is_some() { PluginStatus::Error } else { PluginStatus::Ok };
     let Some(plugin) = &entry.active else {
-        return json!({ "id": id, "status": status, "problem": problem, "available": false });
+        return PluginInfo { id: id.to_owned(), status, problem, available: false, ..PluginInfo::default() };
     };
     let config = &plugin.config;
-    let options: Vec<Value> = config.options.iter().map(|o| option_json(o, languages)).collect();
-    json!({
-        "id": id,
-        "available": true,
-        "name": config.name,
-        "description": config.description,
-        "category": config.category,
-        "order": config.order,
-        "hidden": config.order < 0,
-        "page": config.page,
-        "fopRequired": config.fop_required,
-        "requires": config.requires,
-        "options": options,
-        "style": plugin.has_style.then(|| format!("/plugins/{id}/style.css")),
-        "revision": plugin.revision,
-        "status": status,
-        "problem": problem,
-        "runtimeError": runtime_error,
-    })
+    PluginInfo {
+        id: id.to_owned(),
+        available: true,
+        name: config.name.clone(),
+        description: Some(config.description.clone()),
+        category: Some(config.category.clone()),
+        order: config.order,
+        hidden: config.order < 0,
+        page: Some(config.page),
+        fop_required: Some(config.fop_required),
+        requires: config.requires.clone(),
+        options: config.options.iter().map(|o| option_spec(o, languages)).collect(),
+        style: plugin.has_style.then(|| format!("/plugins/{id}/style.css")),
+        revision: plugin.revision,
+        status,
+        problem,
+        runtime_error: runtime_error.cloned(),
+    }
 }
 
-fn option_json(option: &OptionSpec, languages: &[Value]) -> Value {
-    let mut value = serde_json::to_value(option).unwrap_or_default();
-    value["default"] = option.default_value();
-    let choices: Option<Vec<Value>> = match &option.choices {
-        Some(Choices::Dynamic(_)) => {
-            Some(languages.iter().map(|l| json!({"value": l["id"], "label": l["name"]})).collect())
+/// An option as pages see it: its default filled in and its choices a list of `{value, label}`
+/// (`"languages"` resolved to the languages OWLCMS sent).
+fn option_spec(option: &OptionSpec, languages: &[Language]) -> owlcms_contract::OptionSpec {
+    let choices = option.choices.as_ref().map(|choices| match choices {
+        Choices::Dynamic(_) => {
+            languages.iter().map(|l| owlcms_contract::Choice { value: l.id.clone(), label: l.name.clone() }).collect()
         }
-        Some(Choices::List(list)) => Some(
-            list.iter()
-                .map(|c| match c {
-                    Choice::Plain(v) => json!({"value": v, "label": v}),
-                    Choice::Labeled { value, label } => json!({"value": value, "label": label}),
-                })
-                .collect(),
-        ),
-        None => None,
-    };
-    if let Some(choices) = choices {
-        value["choices"] = Value::Array(choices);
+        Choices::List(list) => list
+            .iter()
+            .map(|c| match c {
+                Choice::Plain(v) => owlcms_contract::Choice { value: v.clone(), label: v.clone() },
+                Choice::Labeled { value, label } => {
+                    owlcms_contract::Choice { value: value.clone(), label: label.clone() }
+                }
+            })
+            .collect(),
+    });
+    owlcms_contract::OptionSpec {
+        key: option.key.clone(),
+        label: option.label.clone(),
+        kind: option.kind,
+        default: option.default_value(),
+        min: option.min,
+        max: option.max,
+        choices,
+        group: option.group.clone(),
+        help: option.help.clone(),
+        disabled_by: option.disabled_by.clone(),
     }
-    value
 }

@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use serde_json::Value;
+use owlcms_contract::events::{ClockEvent, DecisionEvent, Status, StreamEvent, ViewEnvelope};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -62,12 +62,12 @@ pub(super) async fn stream(
                     Ok(HubEvent::Fop { change, snapshot, rendered }) if viewer.fop.as_deref() == Some(snapshot.name.as_str()) => {
                         let mut out = Vec::with_capacity(2);
                         if change.clock {
-                            let data = rendered.clock.get_or_init(|| events::clock(&snapshot).to_string());
-                            out.push(Event::default().event("clock").data(data.as_str()));
+                            let data = rendered.clock.get_or_init(|| events::data(&events::clock(&snapshot)));
+                            out.push(Event::default().event(ClockEvent::NAME).data(data.as_str()));
                         }
                         if change.decision {
-                            let data = rendered.decision.get_or_init(|| events::decision(&snapshot).to_string());
-                            out.push(Event::default().event("decision").data(data.as_str()));
+                            let data = rendered.decision.get_or_init(|| events::data(&events::decision(&snapshot)));
+                            out.push(Event::default().event(DecisionEvent::NAME).data(data.as_str()));
                         }
                         out
                     }
@@ -102,8 +102,8 @@ impl Drop for ClientCount {
     }
 }
 
-fn json_event(name: &str, data: &Value) -> Event {
-    Event::default().event(name).data(data.to_string())
+fn json_event<T: serde::Serialize + StreamEvent>(payload: &T) -> Event {
+    Event::default().event(T::NAME).data(events::data(payload))
 }
 
 struct Viewer {
@@ -122,8 +122,8 @@ impl Viewer {
         let mut out: Vec<Event> = self.view_event(&frame).into_iter().collect();
         out.extend(self.status_if_changed());
         if let Some(fop) = self.fop.as_deref().and_then(|f| self.app.hub.fop(f)) {
-            out.push(json_event("clock", &events::clock(&fop)));
-            out.push(json_event("decision", &events::decision(&fop)));
+            out.push(json_event(&events::clock(&fop)));
+            out.push(json_event(&events::decision(&fop)));
         }
         out
     }
@@ -142,7 +142,7 @@ impl Viewer {
         }
         self.sent_view = Some(frame.id.clone());
         let text = std::str::from_utf8(body).ok()?;
-        let event = Event::default().event("view").id(frame.id.clone()).data(text);
+        let event = Event::default().event(ViewEnvelope::NAME).id(frame.id.clone()).data(text);
         // The first event also tells the browser how soon to reconnect.
         Some(if self.first {
             self.first = false;
@@ -158,6 +158,6 @@ impl Viewer {
             return None;
         }
         self.sent_status = status.clone();
-        Some(Event::default().event("status").data(&*status))
+        Some(Event::default().event(Status::NAME).data(&*status))
     }
 }
