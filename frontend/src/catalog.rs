@@ -1,6 +1,6 @@
 //! Landing-page grouping of the plugin catalogue (no browser API).
 
-use crate::model::{OptionSpec, PluginInfo};
+use owlcms_contract::{OptionSpec, PluginInfo};
 
 /// Known categories, in the order the landing page shows them.
 const KNOWN: [(&str, &str); 5] = [
@@ -51,9 +51,7 @@ pub fn sections(plugins: &[PluginInfo]) -> Vec<Section> {
     let rank = |key: &str| KNOWN.iter().position(|(k, _)| *k == key).unwrap_or(KNOWN.len());
     sections.sort_by(|a, b| rank(&a.key).cmp(&rank(&b.key)).then_with(|| a.key.cmp(&b.key)));
     for section in &mut sections {
-        section.plugins.sort_by(|a, b| {
-            a.order.partial_cmp(&b.order).unwrap_or(std::cmp::Ordering::Equal).then_with(|| a.name.cmp(&b.name))
-        });
+        section.plugins.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.name.cmp(&b.name)));
     }
     sections
 }
@@ -78,7 +76,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn plugin(id: &str, category: Option<&str>, order: f64, hidden: bool) -> PluginInfo {
+    fn plugin(id: &str, category: Option<&str>, order: i32, hidden: bool) -> PluginInfo {
         PluginInfo {
             id: id.into(),
             name: id.into(),
@@ -92,15 +90,15 @@ mod tests {
     #[test]
     fn known_categories_first_then_others_alphabetically() {
         let plugins = vec![
-            plugin("lower-third", Some("overlays"), 10.0, false),
-            plugin("medals", Some("zz-custom"), 1.0, false),
-            plugin("rankings", Some("scoreboards"), 30.0, false),
-            plugin("secret", Some("scoreboards"), -1.0, true),
-            plugin("start-order", Some("scoreboards"), 10.0, false),
-            plugin("attempt-board", Some("attempt-board"), 10.0, false),
-            plugin("notes", None, 0.0, false),
-            plugin("book", Some("documents"), 0.0, false),
-            plugin("ab", Some("alpha_things"), 0.0, false),
+            plugin("lower-third", Some("overlays"), 10, false),
+            plugin("medals", Some("zz-custom"), 1, false),
+            plugin("rankings", Some("scoreboards"), 30, false),
+            plugin("secret", Some("scoreboards"), -1, true),
+            plugin("start-order", Some("scoreboards"), 10, false),
+            plugin("attempt-board", Some("attempt-board"), 10, false),
+            plugin("notes", None, 0, false),
+            plugin("book", Some("documents"), 0, false),
+            plugin("ab", Some("alpha_things"), 0, false),
         ];
         let s = sections(&plugins);
         let keys: Vec<&str> = s.iter().map(|s| s.key.as_str()).collect();

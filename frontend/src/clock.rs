@@ -3,8 +3,7 @@
 //! The server sends absolute end times (`endsAtMs`, server epoch milliseconds) with its own
 //! time (`serverTimeMs`). The browser's clock may be off by minutes, so the page estimates
 //! `offset = server time − browser time` and counts down against `browser time + offset`.
-
-use serde::Deserialize;
+//! The event types are the browser contract's (`owlcms_contract::events`), re-exported here.
 
 /// How long an offset sample stays usable: long enough to keep the best (lowest-latency)
 /// sample across quiet periods, short enough to follow a drifting or re-set clock.
@@ -17,82 +16,13 @@ const DEFAULT_FINAL_WARNING_MS: i64 = 30_000;
 /// Default first warning of a 2-minute clock when OWLCMS sends none.
 const DEFAULT_INITIAL_WARNING_MS_120: i64 = 90_000;
 
-/// The `clock` event of the stream.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct ClockEvent {
-    /// FOP name.
-    pub fop: String,
-    /// Server epoch milliseconds when the event was built.
-    pub server_time_ms: f64,
-    /// The athlete's clock.
-    pub athlete: AthleteClock,
-    /// The break clock.
-    #[serde(rename = "break")]
-    pub break_clock: BreakClock,
-    /// Whether the FOP is in a break (ceremonies and session end included).
-    pub in_break: bool,
-    /// OWLCMS board mode (`CURRENT_ATHLETE`, `INTERRUPTION`, …).
-    pub mode: Option<String>,
-    /// OWLCMS FOP state.
-    pub fop_state: Option<String>,
-    /// OWLCMS break type.
-    pub break_type: Option<String>,
-    /// `INTERRUPTION`: the slot shows STOP.
-    pub interruption: bool,
-    /// What the slot shows by the hub's rules: `decision`, `break`, `athlete` or `none`
-    /// (absent from older servers: the page then decides from the view).
-    pub display: Option<String>,
-}
-
-/// The athlete's clock as sent by the server.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AthleteClock {
-    /// `running`, `stopped` or `set`.
-    pub state: String,
-    /// Remaining milliseconds at `serverTimeMs`.
-    pub remaining_ms: f64,
-    /// When a running clock reaches zero (server epoch ms).
-    pub ends_at_ms: Option<f64>,
-    /// Time allowed for the attempt.
-    pub time_allowed_ms: f64,
-    /// First warning threshold, when OWLCMS sent one.
-    pub initial_warning_ms: Option<f64>,
-    /// Final warning threshold, when OWLCMS sent one.
-    pub final_warning_ms: Option<f64>,
-}
-
-impl Default for AthleteClock {
-    fn default() -> Self {
-        AthleteClock {
-            state: "set".into(),
-            remaining_ms: 60_000.0,
-            ends_at_ms: None,
-            time_allowed_ms: 60_000.0,
-            initial_warning_ms: None,
-            final_warning_ms: None,
-        }
-    }
-}
-
-/// The break clock as sent by the server.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct BreakClock {
-    /// `idle`, `running`, `paused` or `indefinite`.
-    pub state: String,
-    /// Remaining milliseconds at `serverTimeMs`, when known.
-    pub remaining_ms: Option<f64>,
-    /// When a running break ends (server epoch ms).
-    pub ends_at_ms: Option<f64>,
-}
+pub use owlcms_contract::events::{AthleteClock, BreakClock, ClockEvent};
 
 /// Remaining milliseconds of the athlete's clock at server time `server_now`.
 pub fn athlete_remaining(clock: &AthleteClock, server_now: f64) -> f64 {
     match (clock.state.as_str(), clock.ends_at_ms) {
-        ("running", Some(end)) => (end - server_now).max(0.0),
-        _ => clock.remaining_ms.max(0.0),
+        ("running", Some(end)) => (end as f64 - server_now).max(0.0),
+        _ => (clock.remaining_ms as f64).max(0.0),
     }
 }
 
@@ -101,10 +31,10 @@ pub fn athlete_remaining(clock: &AthleteClock, server_now: f64) -> f64 {
 pub fn break_remaining(clock: &BreakClock, server_now: f64) -> Option<f64> {
     match clock.state.as_str() {
         "running" => match clock.ends_at_ms {
-            Some(end) => Some((end - server_now).max(0.0)),
-            None => clock.remaining_ms.map(|r| r.max(0.0)),
+            Some(end) => Some((end as f64 - server_now).max(0.0)),
+            None => clock.remaining_ms.map(|r| (r as f64).max(0.0)),
         },
-        "paused" => clock.remaining_ms.map(|r| r.max(0.0)),
+        "paused" => clock.remaining_ms.map(|r| (r as f64).max(0.0)),
         _ => None,
     }
 }
@@ -141,11 +71,13 @@ impl Warning {
 
 /// Which warning band `remaining` falls in, with OWLCMS's thresholds when it sent them.
 pub fn warning(clock: &AthleteClock, remaining: f64) -> Warning {
-    let final_ms = clock.final_warning_ms.unwrap_or(DEFAULT_FINAL_WARNING_MS as f64);
-    let initial_ms = clock.initial_warning_ms.or_else(|| {
-        (clock.time_allowed_ms >= 120_000.0 || clock.remaining_ms > 60_000.0)
-            .then_some(DEFAULT_INITIAL_WARNING_MS_120 as f64)
-    });
+    let final_ms = clock.final_warning_ms.unwrap_or(DEFAULT_FINAL_WARNING_MS) as f64;
+    let initial_ms = clock
+        .initial_warning_ms
+        .or_else(|| {
+            (clock.time_allowed_ms >= 120_000 || clock.remaining_ms > 60_000).then_some(DEFAULT_INITIAL_WARNING_MS_120)
+        })
+        .map(|ms| ms as f64);
     if remaining <= final_ms {
         Warning::Final
     } else if initial_ms.is_some_and(|i| remaining <= i) {
@@ -194,13 +126,8 @@ impl OffsetEstimator {
 mod tests {
     use super::*;
 
-    fn running(ends_at: f64) -> AthleteClock {
-        AthleteClock {
-            state: "running".into(),
-            ends_at_ms: Some(ends_at),
-            remaining_ms: 60_000.0,
-            ..Default::default()
-        }
+    fn running(ends_at: i64) -> AthleteClock {
+        AthleteClock { state: "running".into(), ends_at_ms: Some(ends_at), remaining_ms: 60_000, ..Default::default() }
     }
 
     #[test]
@@ -219,20 +146,27 @@ mod tests {
 
     #[test]
     fn running_clock_counts_to_its_end_time_stopped_clock_holds() {
-        let clock = running(1_060_000.0);
+        let clock = running(1_060_000);
         assert_eq!(athlete_remaining(&clock, 1_020_000.0), 40_000.0);
         assert_eq!(athlete_remaining(&clock, 2_000_000.0), 0.0);
-        let stopped = AthleteClock { state: "stopped".into(), remaining_ms: 41_000.0, ..Default::default() };
+        let stopped = AthleteClock { state: "stopped".into(), remaining_ms: 41_000, ..Default::default() };
         assert_eq!(athlete_remaining(&stopped, 9e12), 41_000.0);
     }
 
     #[test]
     fn break_clock_digits() {
-        let run = BreakClock { state: "running".into(), remaining_ms: Some(600_000.0), ends_at_ms: Some(700_000.0) };
+        let run = BreakClock {
+            state: "running".into(),
+            remaining_ms: Some(600_000),
+            ends_at_ms: Some(700_000),
+            ..Default::default()
+        };
         assert_eq!(break_remaining(&run, 400_000.0), Some(300_000.0));
-        let paused = BreakClock { state: "paused".into(), remaining_ms: Some(90_000.0), ends_at_ms: None };
+        let paused =
+            BreakClock { state: "paused".into(), remaining_ms: Some(90_000), ends_at_ms: None, ..Default::default() };
         assert_eq!(break_remaining(&paused, 1e12), Some(90_000.0));
-        let indefinite = BreakClock { state: "indefinite".into(), remaining_ms: None, ends_at_ms: None };
+        let indefinite =
+            BreakClock { state: "indefinite".into(), remaining_ms: None, ends_at_ms: None, ..Default::default() };
         assert_eq!(break_remaining(&indefinite, 0.0), None);
         assert_eq!(break_remaining(&BreakClock::default(), 0.0), None);
     }
@@ -242,12 +176,12 @@ mod tests {
         let one_minute = AthleteClock::default();
         assert_eq!(warning(&one_minute, 45_000.0), Warning::None);
         assert_eq!(warning(&one_minute, 30_000.0), Warning::Final);
-        let two_minutes = AthleteClock { time_allowed_ms: 120_000.0, remaining_ms: 120_000.0, ..Default::default() };
+        let two_minutes = AthleteClock { time_allowed_ms: 120_000, remaining_ms: 120_000, ..Default::default() };
         assert_eq!(warning(&two_minutes, 100_000.0), Warning::None);
         assert_eq!(warning(&two_minutes, 90_000.0), Warning::Initial);
         assert_eq!(warning(&two_minutes, 29_000.0), Warning::Final);
         let sent =
-            AthleteClock { initial_warning_ms: Some(50_000.0), final_warning_ms: Some(10_000.0), ..Default::default() };
+            AthleteClock { initial_warning_ms: Some(50_000), final_warning_ms: Some(10_000), ..Default::default() };
         assert_eq!(warning(&sent, 40_000.0), Warning::Initial);
         assert_eq!(warning(&sent, 20_000.0), Warning::Initial);
         assert_eq!(warning(&sent, 10_000.0), Warning::Final);
@@ -266,7 +200,7 @@ mod tests {
         est.add(1_002_000.0, 1_002_300.0 - skew);
         assert_eq!(est.offset(), Some(skew - 10.0));
         // A clock at 20 s into a 60 s countdown reads 0:40 whatever the browser's clock says.
-        let clock = running(1_040_000.0);
+        let clock = running(1_040_000);
         let local_now = 1_000_010.0 - skew;
         assert_eq!(format_clock(athlete_remaining(&clock, est.server_now(local_now))), "0:40");
     }

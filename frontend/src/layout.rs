@@ -2,7 +2,7 @@
 //! long scoreboard is scaled down to fit its screen.
 
 use crate::clock::ClockEvent;
-use crate::model::DecisionEvent;
+use owlcms_contract::DecisionEvent;
 
 /// What the clock / decision slot of a board shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

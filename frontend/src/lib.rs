@@ -1,15 +1,15 @@
 //! The owlcms-tracker web client: the landing page and the scoreboard page kinds, drawn from
 //! the server's SSE stream. Built for the browser by Trunk (wasm32); the pure modules
-//! (`clock`, `urls`, `layout`, `catalog`, `model`) are tested natively with `cargo test`.
+//! (`clock`, `urls`, `layout`, `catalog`, `views`) are tested natively with `cargo test`.
 
 pub mod catalog;
 pub mod clock;
 pub mod dom;
 pub mod layout;
 pub mod live;
-pub mod model;
 pub mod pages;
 pub mod urls;
+pub mod views;
 pub mod widgets;
 
 use leptos::prelude::*;

@@ -6,12 +6,11 @@
 //! its own. When the browser gives up (the server answered with an error, e.g. an unknown FOP,
 //! or a proxy's 502) the page asks `/api/view` why, shows it, and opens a new stream later.
 
-use crate::clock::{ClockEvent, OffsetEstimator};
+use crate::clock::OffsetEstimator;
 use crate::dom;
-use crate::model::{DecisionEvent, Envelope, Status};
 use leptos::prelude::*;
+use owlcms_contract::events::{ClockEvent, DecisionEvent, Status, StreamEvent, ViewEnvelope};
 use serde::de::DeserializeOwned;
-use std::cell::RefCell;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -36,11 +35,13 @@ pub enum Link {
     Refused(String, Vec<String>),
 }
 
-/// Signals fed by the stream; `Copy`, so every component can hold it.
+/// Signals fed by the stream; `Copy`, so every component can hold it. The stream, its
+/// handlers, the retry timer and the clock ticker belong to the reactive owner that created
+/// the `Live` (the page): they are closed and cleared when it is cleaned up.
 #[derive(Clone, Copy)]
 pub struct Live {
     /// The last `view` event.
-    pub envelope: RwSignal<Option<Envelope>>,
+    pub envelope: RwSignal<Option<ViewEnvelope>>,
     /// The last `status` event.
     pub status: RwSignal<Option<Status>>,
     /// The last `clock` event.
@@ -52,19 +53,26 @@ pub struct Live {
     /// Server time now (browser time corrected by the estimated offset), every 100 ms.
     pub now: RwSignal<f64>,
     offset: StoredValue<OffsetEstimator>,
+    connection: StoredValue<Option<Connection>, LocalStorage>,
+    retry: StoredValue<Option<TimeoutHandle>>,
 }
 
+/// An open stream and the handlers registered on it (dropped together: a handler must not
+/// outlive the source that calls it).
 struct Connection {
     source: EventSource,
     _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
-thread_local! {
-    static CONNECTION: RefCell<Option<Connection>> = const { RefCell::new(None) };
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.source.close();
+    }
 }
 
 impl Live {
-    /// Signals with nothing received yet, and the clock ticker running.
+    /// Signals with nothing received yet, and the clock ticker running until the current
+    /// owner is cleaned up.
     pub fn new() -> Live {
         let live = Live {
             envelope: RwSignal::new(None),
@@ -74,10 +82,30 @@ impl Live {
             link: RwSignal::new(Link::Connecting),
             now: RwSignal::new(dom::now_ms()),
             offset: StoredValue::new(OffsetEstimator::default()),
+            connection: StoredValue::new_local(None),
+            retry: StoredValue::new(None),
         };
-        // The page lives as long as the tab: the interval is never cleared.
-        set_interval(move || live.now.set(live.offset.with_value(|o| o.server_now(dom::now_ms()))), TICK);
+        let ticker = set_interval_with_handle(
+            move || live.now.set(live.offset.with_value(|o| o.server_now(dom::now_ms()))),
+            TICK,
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(ticker) = ticker {
+                ticker.clear();
+            }
+            live.close();
+        });
         live
+    }
+
+    /// Closes the stream and cancels a pending reconnection.
+    fn close(self) {
+        if let Some(Some(retry)) = self.retry.try_update_value(Option::take) {
+            retry.clear();
+        }
+        // Dropping the connection closes its source (see `Drop`).
+        self.connection.try_update_value(Option::take);
     }
 
     fn sample_offset(&self, server_time_ms: f64) {
@@ -89,6 +117,10 @@ impl Live {
     /// Opens the stream (replacing any previous one). `explain` is the `/api/view` URL with
     /// the same query, asked when the server refuses the stream.
     pub fn connect(self, stream: String, explain: String) {
+        // A page that is gone opens nothing (a reconnection may have been under way).
+        if self.connection.try_with_value(|_| ()).is_none() {
+            return;
+        }
         let Ok(source) = EventSource::new(&stream) else {
             self.link.set(Link::Refused(format!("cannot open {stream}"), Vec::new()));
             return;
@@ -101,37 +133,37 @@ impl Live {
         };
         on("open", Box::new(move |_| self.link.set(Link::Live)));
         on(
-            "view",
+            ViewEnvelope::NAME,
             Box::new(move |e| {
-                if let Some(envelope) = parse::<Envelope>(&e, "view") {
+                if let Some(envelope) = parse::<ViewEnvelope>(&e) {
                     self.link.set(Link::Live);
                     self.envelope.set(Some(envelope));
                 }
             }),
         );
         on(
-            "status",
+            Status::NAME,
             Box::new(move |e| {
-                if let Some(status) = parse::<Status>(&e, "status") {
+                if let Some(status) = parse::<Status>(&e) {
                     self.link.set(Link::Live);
                     self.status.set(Some(status));
                 }
             }),
         );
         on(
-            "clock",
+            ClockEvent::NAME,
             Box::new(move |e| {
-                if let Some(clock) = parse::<ClockEvent>(&e, "clock") {
-                    self.sample_offset(clock.server_time_ms);
+                if let Some(clock) = parse::<ClockEvent>(&e) {
+                    self.sample_offset(clock.server_time_ms as f64);
                     self.clock.set(Some(clock));
                 }
             }),
         );
         on(
-            "decision",
+            DecisionEvent::NAME,
             Box::new(move |e| {
-                if let Some(decision) = parse::<DecisionEvent>(&e, "decision") {
-                    self.sample_offset(decision.server_time_ms);
+                if let Some(decision) = parse::<DecisionEvent>(&e) {
+                    self.sample_offset(decision.server_time_ms as f64);
                     self.decision.set(Some(decision));
                 }
             }),
@@ -139,10 +171,11 @@ impl Live {
         let (stream_again, explain_again) = (stream, explain);
         on(
             "error",
-            Box::new(move |_| {
-                let closed = CONNECTION
-                    .with_borrow(|c| c.as_ref().map(|c| c.source.ready_state() == EventSource::CLOSED))
-                    .unwrap_or(true);
+            Box::new(move |e| {
+                let closed = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<EventSource>().ok())
+                    .is_none_or(|s| s.ready_state() == EventSource::CLOSED);
                 if !closed {
                     // The browser retries by itself.
                     self.link.set(Link::Reconnecting);
@@ -152,12 +185,8 @@ impl Live {
                 leptos::task::spawn_local(async move { self.refused(stream, explain).await });
             }),
         );
-        CONNECTION.with_borrow_mut(|c| {
-            if let Some(old) = c.take() {
-                old.source.close();
-            }
-            *c = Some(Connection { source, _handlers: handlers });
-        });
+        // Replacing the previous connection drops it, which closes it.
+        self.connection.try_set_value(Some(Connection { source, _handlers: handlers }));
     }
 
     /// The browser gave up on the stream: find out why, show it, and try again later.
@@ -170,7 +199,7 @@ impl Live {
                     .as_array()
                     .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect())
                     .unwrap_or_default();
-                self.link.set(Link::Refused(message, fops));
+                self.link.try_set(Link::Refused(message, fops));
                 RETRY_REFUSED
             }
             _ => {
@@ -178,7 +207,9 @@ impl Live {
                 RETRY_UNREACHABLE
             }
         };
-        set_timeout(move || self.connect(stream, explain), delay);
+        if let Ok(handle) = set_timeout_with_handle(move || self.connect(stream, explain), delay) {
+            self.retry.try_set_value(Some(handle));
+        }
     }
 }
 
@@ -188,12 +219,12 @@ impl Default for Live {
     }
 }
 
-fn parse<T: DeserializeOwned>(event: &web_sys::Event, kind: &str) -> Option<T> {
+fn parse<T: DeserializeOwned + StreamEvent>(event: &web_sys::Event) -> Option<T> {
     let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
     match serde_json::from_str(&data) {
         Ok(value) => Some(value),
         Err(error) => {
-            leptos::logging::warn!("unreadable {kind} event: {error}");
+            leptos::logging::warn!("unreadable {} event: {error}", T::NAME);
             None
         }
     }

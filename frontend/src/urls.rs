@@ -1,9 +1,9 @@
 //! URLs: page links generated from a plugin's options (only values that differ from the
-//! defaults), the stream URL of a page, and reading the page's own URL. No browser API here.
+//! defaults, typed by the contract's option coercion), the stream URL of a page, and reading
+//! the page's own URL. No browser API here.
 
-use crate::model::OptionSpec;
+use owlcms_contract::OptionSpec;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Everything but RFC 3986's unreserved characters is escaped: FOP names have spaces, `&`,
@@ -26,46 +26,11 @@ pub const WORKBENCH_PATH: &str = "/_workbench";
 /// The language the server uses when the URL names none.
 pub const DEFAULT_LANG: &str = "en";
 
-/// A number as it should appear in a URL: `2`, `1.5`.
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
-}
-
-/// The URL form of a default value.
-pub fn default_string(spec: &OptionSpec) -> String {
-    match &spec.default {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.as_f64().map(format_number).unwrap_or_default(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// The URL form of a value typed in the dialog, or `None` when the server would refuse it
-/// (it would fall back to the default, so the link must not carry it).
-pub fn canonical(spec: &OptionSpec, raw: &str) -> Option<String> {
-    match spec.kind.as_str() {
-        "boolean" => match raw {
-            "true" | "false" => Some(raw.to_owned()),
-            _ => None,
-        },
-        "number" => {
-            let n: f64 = raw.trim().parse().ok().filter(|n: &f64| n.is_finite())?;
-            let in_range = spec.min.is_none_or(|min| n >= min) && spec.max.is_none_or(|max| n <= max);
-            in_range.then(|| format_number(n))
-        }
-        "select" => {
-            let choices = spec.choices.as_deref().unwrap_or_default();
-            choices.iter().any(|c| c.value == raw).then(|| raw.to_owned())
-        }
-        _ => Some(raw.chars().take(200).collect()),
-    }
-}
+pub use owlcms_contract::format_number;
 
 /// The current value of an option: what the dialog holds, else the default.
 pub fn current(spec: &OptionSpec, values: &BTreeMap<String, String>) -> String {
-    values.get(&spec.key).cloned().unwrap_or_else(|| default_string(spec))
+    values.get(&spec.key).cloned().unwrap_or_else(|| spec.default_string())
 }
 
 /// Whether an option is greyed out: its `disabledBy` boolean is currently true.
@@ -94,7 +59,7 @@ pub fn page_url(
             continue;
         }
         let Some(raw) = values.get(&spec.key) else { continue };
-        if let Some(value) = canonical(spec, raw).filter(|v| *v != default_string(spec)) {
+        if let Some(value) = spec.canonical(raw).filter(|v| *v != spec.default_string()) {
             params.push((spec.key.clone(), value));
         }
     }
@@ -190,8 +155,8 @@ mod tests {
         let s = specs();
         let v = values(&[("size", "9"), ("theme", "purple"), ("showLeaders", "maybe")]);
         assert_eq!(page_url("x", Some("A"), None, &s, &v), "/x?fop=A");
-        assert_eq!(canonical(&s[4], "abc"), None);
-        assert_eq!(canonical(&s[4], " 2 "), Some("2".into()));
+        assert_eq!(s[4].canonical("abc"), None);
+        assert_eq!(s[4].canonical(" 2 "), Some("2".into()));
     }
 
     #[test]

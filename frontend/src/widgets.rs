@@ -4,8 +4,9 @@
 use crate::clock::{self, format_clock};
 use crate::layout::{Slot, SlotInputs, slot};
 use crate::live::{Link, Live};
-use crate::model::{AttemptBar, DecisionEvent, Jury, Text};
+use crate::views::{AttemptBar, Text};
 use leptos::prelude::*;
+use owlcms_contract::{DecisionEvent, Jury, StatusState};
 
 /// A team flag; hidden when there is none or it does not load.
 pub fn flag(url: &Text) -> AnyView {
@@ -158,17 +159,17 @@ pub fn attempt_bar(live: Live, bar: &AttemptBar, stop_text: &str) -> AnyView {
 pub fn status_banner(live: Live) -> impl IntoView {
     move || {
         live.status.with(|s| {
-            let s = s.as_ref().filter(|s| s.state != "ok" && !s.message.is_empty())?;
+            let s = s.as_ref().filter(|s| s.state != StatusState::Ok && !s.message.is_empty())?;
             // A board that has a view shows its own waiting text.
-            if s.state == "waiting" && live.envelope.with(Option::is_some) {
+            if s.state == StatusState::Waiting && live.envelope.with(Option::is_some) {
                 return None;
             }
-            let (class, icon) = match s.state.as_str() {
+            let (class, icon) = match s.state {
                 // No emoji: TV browsers often lack an emoji font.
-                "waiting" => ("banner waiting", ""),
+                StatusState::Waiting => ("banner waiting", ""),
                 _ => ("banner error", "⚠ "),
             };
-            Some(view! { <div class=class data-status=s.state.clone()>{icon}{s.message.clone()}</div> })
+            Some(view! { <div class=class data-status=s.state.as_str()>{icon}{s.message.clone()}</div> })
         })
     }
 }

@@ -7,6 +7,7 @@
 //! --browser); `scripts/test` does both.
 
 mod cdp;
+mod keyed;
 mod owlcms;
 mod records;
 mod teams;

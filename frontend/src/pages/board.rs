@@ -2,7 +2,7 @@
 
 use crate::layout::{BARBELL_HEIGHT, SlotInputs, barbell_rects, slot};
 use crate::live::Live;
-use crate::model::{Barbell, BoardView};
+use crate::views::{Barbell, BoardView};
 use crate::widgets::{athlete_clock, break_clock, down_arrow, flag, jury, lights};
 use leptos::prelude::*;
 

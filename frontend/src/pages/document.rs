@@ -12,7 +12,7 @@
 //! height by hand), and Firefox and Safari place it differently; the repeated thead row is
 //! the technique every engine prints the same way.
 
-use crate::model::Text;
+use crate::views::Text;
 use leptos::prelude::*;
 use serde::Deserialize;
 

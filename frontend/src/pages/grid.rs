@@ -2,52 +2,137 @@
 //! leaders and records.
 
 use crate::live::Live;
-use crate::model::{Cell, Columns, GridView, Headers, RecordCategory, Records, Row, Text};
+use crate::views::{Cell, Columns, GridView, Headers, RecordCategory, Records, Row, Text};
 use crate::widgets::{attempt_bar, flag};
 use leptos::prelude::*;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
-/// Draws a standard-grid view.
-pub fn render(live: Live, view: GridView) -> AnyView {
-    if view.status.as_str() == "waiting" {
-        return view! {
-            <div class="grid-page">
-                <div class="waiting-screen">
-                    <div class="competition">{view.competition.0.clone()}</div>
-                    <div class="waiting-message">{view.waiting_message.0}</div>
-                </div>
-            </div>
-        }
-        .into_any();
-    }
-    let columns = view.columns.clone();
-    let span = column_count(&columns);
-    let leaders = view.leaders.visible.0 && view.leaders.rows.iter().any(|r| !r.spacer.0);
-    let records = view.records.visible.0 && !view.records.categories.is_empty();
+/// A row's identity in the keyed list: its athlete (or spacer position) and a hash of its
+/// content, so an unchanged row keeps its DOM node and a changed one is redrawn alone.
+type RowKey = (String, u64);
+
+/// Draws the standard-grid views of `view` as they come: each part (attempt bar, table
+/// layout, rows, records) is a memo, redrawn only when its own data changed. `None` (a view
+/// that does not parse) draws as the last good one.
+pub fn render(live: Live, view: Memo<Option<GridView>>) -> AnyView {
+    let waiting = Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| v.status.as_str() == "waiting")));
+    (move || if waiting.get() { waiting_screen(view) } else { board(live, view) }).into_any()
+}
+
+/// Reads the current view (a default one before the first).
+fn read<T>(view: Memo<Option<GridView>>, f: impl FnOnce(&GridView) -> T) -> T {
+    view.with(|v| match v {
+        Some(v) => f(v),
+        None => f(&GridView::default()),
+    })
+}
+
+fn waiting_screen(view: Memo<Option<GridView>>) -> AnyView {
     view! {
         <div class="grid-page">
-            {attempt_bar(live, &view.attempt_bar, view.attempt_bar.stop_text.or("STOP"))}
-            {(!view.attempt_bar.visible.0).then(|| view! {
-                <div class="grid-title">
-                    <span>{view.competition.0.clone()}</span>
-                    <span class="muted">{view.waiting_message.0.clone()}</span>
-                </div>
-            })}
-            <table class="grid">
-                {header(&view.headers, &columns)}
-                <tbody>
-                    {view.rows.iter().map(|r| row(r, &columns, span, false)).collect_view()}
-                    {leaders.then(|| view! {
-                        <tr class="leaders-title"><td colspan=span>{view.leaders.title.0.clone()}</td></tr>
-                    })}
-                    {leaders.then(|| view.leaders.rows.iter().map(|r| row(r, &columns, span, true)).collect_view())}
-                </tbody>
-            </table>
-            {records.then(|| records_table(&view.records, &view.headers))}
-            {view.records.personal_best.as_ref().map(|pb| personal_best(pb, &view.headers))}
-            {record_notice(&view.records)}
+            <div class="waiting-screen">
+                <div class="competition">{move || read(view, |v| v.competition.0.clone())}</div>
+                <div class="waiting-message">{move || read(view, |v| v.waiting_message.0.clone())}</div>
+            </div>
         </div>
     }
     .into_any()
+}
+
+/// The table's frame: column titles, optional columns, and the title shown without a bar.
+#[derive(Clone, PartialEq)]
+struct Layout {
+    headers: Headers,
+    columns: Columns,
+    title: Option<(String, String)>,
+}
+
+/// The table's rows (session, then leaders), keyed.
+#[derive(Clone, PartialEq)]
+struct Body {
+    rows: Vec<(RowKey, Row)>,
+    leaders_title: Option<String>,
+    leaders: Vec<(RowKey, Row)>,
+}
+
+fn board(live: Live, view: Memo<Option<GridView>>) -> AnyView {
+    let bar = Memo::new(move |_| read(view, |v| v.attempt_bar.clone()));
+    let layout = Memo::new(move |_| {
+        read(view, |v| Layout {
+            headers: v.headers.clone(),
+            columns: v.columns.clone(),
+            title: (!v.attempt_bar.visible.0).then(|| (v.competition.0.clone(), v.waiting_message.0.clone())),
+        })
+    });
+    let body = Memo::new(move |_| {
+        read(view, |v| {
+            let leaders = v.leaders.visible.0 && v.leaders.rows.iter().any(|r| !r.spacer.0);
+            Body {
+                rows: keyed(&v.rows, ""),
+                leaders_title: leaders.then(|| v.leaders.title.0.clone()),
+                leaders: if leaders { keyed(&v.leaders.rows, "leader:") } else { Vec::new() },
+            }
+        })
+    });
+    let records = Memo::new(move |_| read(view, |v| (v.records.clone(), v.headers.clone())));
+    let table = move || {
+        layout.with(|Layout { headers, columns, .. }| {
+            let span = column_count(columns);
+            let columns = StoredValue::new(columns.clone());
+            let draw =
+                move |leader: bool| move |(_, r): (RowKey, Row)| columns.with_value(|c| row(&r, c, span, leader));
+            view! {
+                <table class="grid">
+                    {header(headers, &columns.get_value())}
+                    <tbody>
+                        <For each=move || body.with(|b| b.rows.clone()) key=|(k, _)| k.clone() children=draw(false) />
+                        {move || body.with(|b| b.leaders_title.clone()).map(|title| view! {
+                            <tr class="leaders-title"><td colspan=span>{title}</td></tr>
+                        })}
+                        <For each=move || body.with(|b| b.leaders.clone()) key=|(k, _)| k.clone() children=draw(true) />
+                    </tbody>
+                </table>
+            }
+        })
+    };
+    view! {
+        <div class="grid-page">
+            {move || bar.with(|b| attempt_bar(live, b, b.stop_text.or("STOP")))}
+            {move || layout.with(|l| l.title.clone()).map(|(competition, message)| view! {
+                <div class="grid-title">
+                    <span>{competition}</span>
+                    <span class="muted">{message}</span>
+                </div>
+            })}
+            {table}
+            {move || records.with(|(r, h)| (r.visible.0 && !r.categories.is_empty()).then(|| records_table(r, h)))}
+            {move || records.with(|(r, h)| r.personal_best.as_ref().map(|pb| personal_best(pb, h)))}
+            {move || records.with(|(r, _)| record_notice(r))}
+        </div>
+    }
+    .into_any()
+}
+
+/// Rows with their keys: the athlete key (a position for spacers and keyless rows) and a
+/// content hash. `prefix` keeps the leaders' keys apart from the session's.
+fn keyed(rows: &[Row], prefix: &str) -> Vec<(RowKey, Row)> {
+    let mut spacers = 0;
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let id = if r.spacer.0 {
+                spacers += 1;
+                format!("{prefix}spacer-{spacers}")
+            } else if r.key.is_empty() {
+                format!("{prefix}row-{i}")
+            } else {
+                format!("{prefix}{}", r.key)
+            };
+            let mut hasher = DefaultHasher::new();
+            r.hash(&mut hasher);
+            ((id, hasher.finish()), r.clone())
+        })
+        .collect()
 }
 
 /// Number of table columns, for spacer rows.

@@ -4,9 +4,9 @@
 use super::options::{Choices, SetChoices, options_form};
 use crate::catalog::sections;
 use crate::dom;
-use crate::model::{Catalog, PluginInfo, text_of};
 use crate::urls::page_url;
 use leptos::prelude::*;
+use owlcms_contract::{Catalog, PluginInfo};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -41,7 +41,10 @@ pub fn Landing() -> impl IntoView {
         });
     };
     refresh();
-    set_interval(refresh, POLL);
+    // Owned by the page: cleared when it is cleaned up.
+    if let Ok(poll) = set_interval_with_handle(refresh, POLL) {
+        on_cleanup(move || poll.clear());
+    }
 
     Effect::new(move |_| {
         let name = catalog.with(|c| c.as_ref().and_then(|c| c.competition.clone()));
@@ -60,7 +63,7 @@ pub fn Landing() -> impl IntoView {
         catalog.with(|c| {
             let Some(c) = c else { return };
             if let Some(p) = &c.protocol_error {
-                let reason = p.get("reason").map(text_of).unwrap_or_else(|| text_of(p));
+                let reason = p.reason.clone();
                 out.push(
                     view! {
                         <div class="banner error" data-banner="protocol">

@@ -8,6 +8,7 @@ pub mod landing;
 pub mod options;
 pub mod overlays;
 pub mod page;
+pub mod render;
 pub mod table;
 pub mod team_board;
 pub mod workbench;

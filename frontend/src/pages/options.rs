@@ -2,9 +2,9 @@
 //! shared by the landing page's options dialog and the plugin workbench.
 
 use crate::catalog::option_groups;
-use crate::model::{Language, OptionSpec, PluginInfo};
 use crate::urls::{self, DEFAULT_LANG};
 use leptos::prelude::*;
+use owlcms_contract::{Language, OptionKind, OptionSpec, PluginInfo};
 use std::collections::BTreeMap;
 
 /// What the form of one plugin holds.
@@ -105,8 +105,8 @@ fn option_field(
     };
     let help = spec.help.clone().map(|h| view! { <small class="help">{h}</small> });
     let id = format!("opt-{key}");
-    let input = match spec.kind.as_str() {
-        "boolean" => view! {
+    let input = match spec.kind {
+        OptionKind::Boolean => view! {
             <label class="check">
                 <input type="checkbox" id=id name=key.clone() disabled=disabled
                     prop:checked=move || value() == "true"
@@ -115,11 +115,11 @@ fn option_field(
             </label>
         }
         .into_any(),
-        "number" => {
+        OptionKind::Number => {
             let invalid = {
                 let spec = spec.clone();
                 let value = value.clone();
-                move || urls::canonical(&spec, &value()).is_none()
+                move || spec.canonical(&value()).is_none()
             };
             view! {
                 <label class="field">
@@ -132,7 +132,7 @@ fn option_field(
             }
             .into_any()
         }
-        "select" => {
+        OptionKind::Select => {
             let choices = spec.choices.clone().unwrap_or_default();
             view! {
                 <label class="field">
@@ -148,7 +148,7 @@ fn option_field(
             }
             .into_any()
         }
-        _ => view! {
+        OptionKind::Text => view! {
             <label class="field">
                 <span>{spec.label.clone()}</span>
                 <input type="text" id=id name=key.clone() maxlength="200" disabled=disabled

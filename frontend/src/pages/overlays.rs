@@ -2,7 +2,7 @@
 
 use crate::layout::SlotInputs;
 use crate::live::Live;
-use crate::model::{BarView, LowerThirdView};
+use crate::views::{BarView, LowerThirdView};
 use crate::widgets::{attempt_bar, flag, signal_slot};
 use leptos::prelude::*;
 

@@ -1,24 +1,24 @@
-//! A plugin page (`/<plugin>?fop=…`): opens the stream, applies the plugin's options (theme,
-//! size, style sheet) and draws the view with the renderer its page kind names.
+//! A plugin page (`/<plugin>?fop=…`): opens the stream (owned by the page, closed when it
+//! goes), applies the plugin's options (theme, size, style sheet) and draws the view with the
+//! renderer its page kind names (see `render`).
 
-use super::{board, document, grid, overlays, table, team_board};
+use super::render::renderer;
 use crate::dom;
 use crate::layout::{fit_floor, next_fit_both};
 use crate::live::{Link, Live};
-use crate::model::{BarView, BoardView, Envelope, GridView, LowerThirdView, PluginInfo, TableView};
 use crate::urls;
 use crate::widgets::{connection_marker, status_banner};
 use leptos::html::Div;
 use leptos::prelude::*;
-use serde::de::DeserializeOwned;
+use owlcms_contract::{PageKind, PluginInfo};
 use wasm_bindgen::JsCast;
 
 /// Smallest base font, in CSS pixels, auto-fit may shrink a scoreboard to.
 const MIN_FONT_PX: f64 = 11.0;
 
 /// Page kinds whose content is a long list: they are auto-fitted to the screen height.
-fn fits(page: &str) -> bool {
-    !matches!(page, "attempt-board" | "attempt-bar" | "lower-third" | "document")
+fn fits(page: Option<PageKind>) -> bool {
+    !matches!(page, Some(PageKind::AttemptBoard | PageKind::AttemptBar | PageKind::LowerThird | PageKind::Document))
 }
 
 /// The page of plugin `plugin`.
@@ -47,12 +47,9 @@ pub fn PluginPage(
         });
     }
 
-    let page = Memo::new(move |_| {
-        live.envelope
-            .with(|e| e.as_ref().map(|e| e.page.clone()))
-            .or_else(|| info.with(|i| i.as_ref().map(|i| i.page.clone())))
-            .unwrap_or_default()
-    });
+    // The envelope's page kind draws; the catalogue's names the page until the first view.
+    let drawn = Memo::new(move |_| live.envelope.with(|e| e.as_ref().map(|e| e.page)));
+    let page = Memo::new(move |_| drawn.get().or_else(|| info.with(|i| i.as_ref().and_then(|i| i.page))));
     // The URL may leave the FOP out (one platform): the server's answer names it.
     let url_fop = urls::query_param(&search, "fop");
     {
@@ -69,7 +66,8 @@ pub fn PluginPage(
             let stale = if matches!(live.link.get(), Link::Reconnecting | Link::Refused(..)) { " stale" } else { "" };
             let theme = if theme == "light" { "theme-light" } else { "theme-dark" };
             let style = size.map(|s| format!("--size:{s}")).unwrap_or_default();
-            dom::set_root(&format!("page-{} {theme}{stale}", page.get()), &style);
+            let kind = page.get().map_or("", PageKind::as_str);
+            dom::set_root(&format!("page-{kind} {theme}{stale}"), &style);
             let name = info.with(|i| i.as_ref().map(|i| i.name.clone())).filter(|n| !n.is_empty());
             let name = name.unwrap_or_else(|| plugin.clone());
             dom::set_title(&match &fop {
@@ -84,25 +82,25 @@ pub fn PluginPage(
     let fit = RwSignal::new(1.0_f64);
     let content = NodeRef::<Div>::new();
     let resized = RwSignal::new(0u32);
-    let _ = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n += 1));
+    let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n += 1));
+    on_cleanup(move || listener.remove());
     Effect::new(move |_| {
         live.envelope.track();
         resized.track();
-        if fits(&page.get()) {
+        if fits(page.get()) {
             request_animation_frame(move || adjust_fit(content, fit, 0));
         } else if fit.get_untracked() != 1.0 {
             fit.set(1.0);
         }
     });
 
-    let body = move || {
-        live.envelope.with(|e| match e {
-            Some(envelope) => dispatch(live, envelope),
-            None => match live.link.get() {
-                Link::Refused(message, fops) => refused(&plugin, &message, &fops),
-                _ => view! { <div class="loading">{format!("Loading {plugin}…")}</div> }.into_any(),
-            },
-        })
+    // Rebuilt only when the page kind changes: within a kind, the renderer patches the DOM.
+    let body = move || match drawn.get() {
+        Some(kind) => renderer(live, kind),
+        None => match live.link.get() {
+            Link::Refused(message, fops) => refused(&plugin, &message, &fops),
+            _ => view! { <div class="loading">{format!("Loading {plugin}…")}</div> }.into_any(),
+        },
     };
     let refusal = move || match live.link.get() {
         Link::Refused(message, _) if live.envelope.with(Option::is_some) => {
@@ -142,32 +140,6 @@ fn adjust_fit(content: NodeRef<Div>, fit: RwSignal<f64>, pass: u32) {
             request_animation_frame(move || adjust_fit(content, fit, pass + 1));
         }
     }
-}
-
-fn parsed<T: DeserializeOwned>(envelope: &Envelope) -> Result<T, String> {
-    serde_json::from_value(envelope.view.clone())
-        .map_err(|e| format!("The view does not fit the \"{}\" page kind ({e}); the view as sent:", envelope.page))
-}
-
-/// The renderer of the envelope's page kind.
-fn dispatch(live: Live, envelope: &Envelope) -> AnyView {
-    let page = envelope.page.as_str();
-    let drawn = match page {
-        "standard-grid" => parsed::<GridView>(envelope).map(|v| grid::render(live, v)),
-        "attempt-board" => parsed::<BoardView>(envelope).map(|v| board::render(live, v)),
-        "attempt-bar" => parsed::<BarView>(envelope).map(|v| overlays::attempt_bar_page(live, v)),
-        "lower-third" => parsed::<LowerThirdView>(envelope).map(|v| overlays::lower_third_page(live, v)),
-        "team-board" => parsed::<team_board::TeamBoardView>(envelope).map(|v| team_board::render(live, v)),
-        // Any other document (no sessions) shows as JSON, like an unknown page kind.
-        "document" if envelope.view.get("sessions").is_some_and(serde_json::Value::is_array) => {
-            parsed::<document::DocumentView>(envelope).map(document::render)
-        }
-        "generic-table" => TableView::from_view(&envelope.view)
-            .map(table::render)
-            .ok_or_else(|| "A generic-table view needs \"columns\" and \"rows\" arrays; the view as sent:".to_owned()),
-        _ => Ok(table::fallback(page, &envelope.view, None)),
-    };
-    drawn.unwrap_or_else(|problem| table::fallback(page, &envelope.view, Some(problem)))
 }
 
 /// The server refused the stream (unknown plugin or FOP, missing FOP): say why, and link to

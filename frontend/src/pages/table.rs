@@ -1,7 +1,7 @@
 //! `generic-table` (any `{title, columns, rows}` view, so a plugin needs no Rust) and the
 //! readable fallback for page kinds this client does not know.
 
-use crate::model::TableView;
+use crate::views::TableView;
 use leptos::prelude::*;
 use serde_json::Value;
 

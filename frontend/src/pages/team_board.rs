@@ -7,7 +7,7 @@
 //! every view type they are lenient (every field defaulted, any scalar where text is expected).
 
 use crate::live::Live;
-use crate::model::{AttemptBar, Cell, Flag, Headers, Text};
+use crate::views::{AttemptBar, Cell, Flag, Headers, Text};
 use crate::widgets::{attempt_bar, flag};
 use leptos::prelude::*;
 use serde::Deserialize;

@@ -7,9 +7,9 @@
 use super::json_tree::{self, OpenPaths};
 use super::options::{Choices, SetChoices, options_form};
 use crate::dom;
-use crate::model::{Catalog, PluginInfo};
 use crate::urls::{self, page_url};
 use leptos::prelude::*;
+use owlcms_contract::{Catalog, PluginInfo};
 use serde::Deserialize;
 use serde_json::Value;
 use std::cell::RefCell;
