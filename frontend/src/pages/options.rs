@@ -111,7 +111,7 @@ fn option_field(
                 <input type="checkbox" id=id name=key.clone() disabled=disabled
                     prop:checked=move || value() == "true"
                     on:change=move |ev| set(event_target_checked(&ev).to_string()) />
-                <span>{spec.label.clone()}</span>
+                <span>{spec.label}</span>
             </label>
         }
         .into_any(),
@@ -136,7 +136,7 @@ fn option_field(
             let choices = spec.choices.clone().unwrap_or_default();
             view! {
                 <label class="field">
-                    <span>{spec.label.clone()}</span>
+                    <span>{spec.label}</span>
                     <select id=id name=key.clone() disabled=disabled on:change=move |ev| set(event_target_value(&ev))>
                         {choices.into_iter().map(|c| {
                             let value = value.clone();
@@ -150,7 +150,7 @@ fn option_field(
         }
         OptionKind::Text => view! {
             <label class="field">
-                <span>{spec.label.clone()}</span>
+                <span>{spec.label}</span>
                 <input type="text" id=id name=key.clone() maxlength="200" disabled=disabled
                     prop:value=value on:input=move |ev| set(event_target_value(&ev)) />
             </label>
