@@ -3,7 +3,7 @@
 //! (`team-rankings`: pages of standings that rotate every `pageSeconds`). A view with `pages`
 //! is a standings view, else a team scoreboard.
 //!
-//! The view types live here (not in `model.rs`) because only this page kind reads them; like
+//! The view types live here (not in `views/`) because only this page kind reads them; like
 //! every view type they are lenient (every field defaulted, any scalar where text is expected).
 
 use crate::live::Live;
