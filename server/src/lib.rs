@@ -5,8 +5,6 @@
 //! publishes. [`Server`] wires them together; `main.rs` only parses flags and signals.
 
 pub mod assets;
-pub mod bench;
-pub mod config;
 pub mod error;
 pub mod hash;
 pub mod hub;
@@ -16,7 +14,6 @@ pub mod persist;
 pub mod plugins;
 pub mod protocol;
 pub mod scoring;
-pub mod simulator;
 pub mod telemetry;
 pub mod views;
 pub mod web;

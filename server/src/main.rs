@@ -1,9 +1,13 @@
-//! The `owlcms-tracker` binary: flags, logging, signals; everything else is in the library.
+//! The `owlcms-tracker` binary: flags, logging, signals, and the tools that play OWLCMS
+//! (`--demo`, `simulate`, `generate`, `replay`, from the `owlcms-simulator` crate); the
+//! tracker itself is the library.
+
+mod cli;
 
 use anyhow::Context;
 use clap::Parser;
-use owlcms_tracker::config::{CheckPluginArgs, Cli, Command, GenerateArgs, HealthcheckArgs, ReplayArgs, SimulateArgs};
-use owlcms_tracker::simulator::{self, SimulatorOptions, meet::Meet};
+use cli::{CheckPluginArgs, Cli, Command, GenerateArgs, HealthcheckArgs, ReplayArgs, SimulateArgs};
+use owlcms_simulator::{self as simulator, SimulatorOptions, meet::Meet};
 use owlcms_tracker::{Server, telemetry};
 use std::process::ExitCode;
 use tokio_util::sync::CancellationToken;

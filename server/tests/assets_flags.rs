@@ -108,13 +108,7 @@ async fn item7_flags_resolve_like_owlcms_case_replaced_characters_and_mappings()
             ("mappings/country-code-map.json", map.to_string().as_bytes()),
         ]))
         .await;
-    owlcms
-        .send_binary(owlcms_tracker::protocol::binary::encode_frame(
-            VERSION,
-            "pictures_zip",
-            &zip_of(&[("1992019.jpg", b"jpeg")]),
-        ))
-        .await;
+    owlcms.send_binary(encode_frame(VERSION, "pictures_zip", &zip_of(&[("1992019.jpg", b"jpeg")]))).await;
     owlcms.sync().await;
     // The open board gets the flags without a new update from OWLCMS.
     let updated = loop {

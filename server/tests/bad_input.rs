@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -55,9 +54,7 @@ async fn version_2_3_0_is_refused_until_a_valid_frame_arrives() {
     assert_eq!(health["protocolError"]["received"], "2.3.0");
     assert_eq!(health["counters"]["protocolErrors"], 1);
     // Binary frames with an old version are dropped silently and latch the same way.
-    owlcms
-        .send_binary(owlcms_tracker::protocol::binary::encode_frame("2.3.0", "flags_zip", &zip_of(&[("x.svg", b"x")])))
-        .await;
+    owlcms.send_binary(encode_frame("2.3.0", "flags_zip", &zip_of(&[("x.svg", b"x")]))).await;
     owlcms.sync().await;
     assert_eq!(t.state_fingerprint(), before, "the valid sync frame cleared the latch; flags unchanged");
     assert_eq!(t.health().await.0, 200);
@@ -86,9 +83,9 @@ async fn a_150_mib_frame_closes_the_connection_with_1009() {
     let (t, mut owlcms, before) = loaded(|_| {}).await;
     let frame = vec![0u8; 150 * 1024 * 1024];
     // The server refuses on the frame header; our own write may fail once it has closed.
-    let _ = owlcms.ws.send(Message::binary(frame)).await;
+    let _ = owlcms.try_send(Message::binary(frame)).await;
     let mut saw_close = None;
-    while let Ok(Some(message)) = tokio::time::timeout(PATIENCE, futures_util::StreamExt::next(&mut owlcms.ws)).await {
+    while let Ok(Some(message)) = tokio::time::timeout(PATIENCE, owlcms.next_raw()).await {
         match message {
             Ok(Message::Close(frame)) => {
                 saw_close = frame.map(|f| u16::from(f.code));
@@ -133,11 +130,7 @@ async fn zip_bomb_is_refused_by_size_and_by_entry_count() {
     assert_eq!(reply["status"], 400);
     assert!(reply["message"].as_str().unwrap().contains("expands to more than"), "{reply}");
     // The same through the database path.
-    let frame = owlcms_tracker::protocol::binary::encode_frame(
-        VERSION,
-        "database_zip",
-        &zip_of(&[("competition.json", &zeros)]),
-    );
+    let frame = encode_frame(VERSION, "database_zip", &zip_of(&[("competition.json", &zeros)]));
     owlcms.send_binary(frame).await;
     assert!(owlcms.reply().await["message"].as_str().unwrap().contains("expands to more than"));
     // Too many entries, with the default cap of 20 000.

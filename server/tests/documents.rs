@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use owlcms_tracker::simulator::meet::Meet;
-use owlcms_tracker::simulator::{self, SimulatorOptions, generator};
+use owlcms_simulator::meet::Meet;
+use owlcms_simulator::{self as simulator, SimulatorOptions, generator};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tokio_util::sync::CancellationToken;

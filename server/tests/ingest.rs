@@ -134,8 +134,7 @@ async fn health_is_503_until_database_and_translations_arrive() {
 async fn pings_are_answered() {
     let t = TestServer::start().await;
     let mut owlcms = t.owlcms().await;
-    use futures_util::SinkExt;
-    owlcms.ws.send(tokio_tungstenite::tungstenite::Message::Ping(b"owlcms".to_vec().into())).await.unwrap();
+    owlcms.send(tokio_tungstenite::tungstenite::Message::Ping(b"owlcms".to_vec().into())).await;
     match owlcms.next().await {
         Some(tokio_tungstenite::tungstenite::Message::Pong(data)) => assert_eq!(&data[..], b"owlcms"),
         other => panic!("expected pong, got {other:?}"),

@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
-use owlcms_tracker::simulator::generator::{Size, generate};
-use owlcms_tracker::simulator::meet::Meet;
-use owlcms_tracker::simulator::{self, SimulatorOptions};
+use owlcms_simulator::generator::{Size, generate};
+use owlcms_simulator::meet::Meet;
+use owlcms_simulator::{self as simulator, SimulatorOptions};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

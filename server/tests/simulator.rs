@@ -5,10 +5,10 @@
 mod common;
 
 use common::*;
+use owlcms_simulator::meet::Meet;
+use owlcms_simulator::speed::Speed;
+use owlcms_simulator::{self as simulator, SimulatorOptions};
 use owlcms_tracker::hub::HubEvent;
-use owlcms_tracker::simulator::meet::Meet;
-use owlcms_tracker::simulator::speed::Speed;
-use owlcms_tracker::simulator::{self, SimulatorOptions};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use tokio_util::sync::CancellationToken;
@@ -103,9 +103,9 @@ async fn a_full_session_at_full_speed_obeys_the_rules_and_matches_the_simulator(
     assert!(lifters.len() >= 7);
     let all: Vec<_> = meet.lifters.values().collect();
     let (snatch, cj, total) = (
-        owlcms_tracker::simulator::model::ranks(&all, 0),
-        owlcms_tracker::simulator::model::ranks(&all, 1),
-        owlcms_tracker::simulator::model::ranks(&all, 2),
+        owlcms_simulator::model::ranks(&all, 0),
+        owlcms_simulator::model::ranks(&all, 1),
+        owlcms_simulator::model::ranks(&all, 2),
     );
     let shown = |v: i64| if v > 0 { v.to_string() } else { "-".to_owned() };
     let rank = |table: &std::collections::HashMap<i64, usize>, key: i64| {
@@ -228,4 +228,24 @@ async fn capture_then_replay_gives_the_same_state() {
     assert_eq!(a["fops"], b["fops"]);
     assert_eq!(a["database"], b["database"]);
     assert_eq!(a["translations"], b["translations"]);
+}
+
+// The simulator is OWLCMS's side and shares no code with the tracker: where both compute the
+// same thing, they must agree.
+
+#[test]
+fn the_simulated_sinclair_is_the_trackers_2024_sinclair() {
+    use owlcms_tracker::scoring::{Gender, SinclairYear, sinclair};
+    for (gender, g) in [("M", Gender::Male), ("F", Gender::Female)] {
+        for (body_weight, total) in [(49.3, 150), (61.09, 210), (88.8, 301), (139.14, 368), (200.0, 420), (0.0, 200)] {
+            let tracker = sinclair(total as f64, body_weight, g, SinclairYear::Y2024);
+            let simulated = simulator::sinclair_2024(gender, body_weight, total);
+            assert!((tracker - simulated).abs() < 1e-9, "{gender} {body_weight} {total}: {tracker} vs {simulated}");
+        }
+    }
+}
+
+#[test]
+fn the_check_plugin_sample_translations_are_what_the_simulator_sends() {
+    assert_eq!(owlcms_tracker::plugins::sample::translations_json(), owlcms_simulator::assets::translations_json());
 }

@@ -58,7 +58,7 @@ async fn p2_frames_of_a_connection_are_applied_in_order() {
 async fn p3_a_disconnect_keeps_fop_state() {
     let (t, mut owlcms) = ready().await;
     owlcms.request("update", &sample(LIFTING_ORDER)).await;
-    owlcms.ws.close(None).await.unwrap();
+    owlcms.close().await;
     drop(owlcms);
     // A reconnecting OWLCMS resends database, translations and flags, but no FOP snapshot.
     let mut again = t.owlcms().await;
@@ -259,7 +259,7 @@ async fn p14_large_frames_up_to_100_mib_are_accepted() {
     let (t, mut owlcms) = ready().await;
     // An unused binary type of 101 MiB: read, ignored, and the connection stays usable.
     let payload = vec![7u8; 101 * 1024 * 1024];
-    owlcms.send_binary(owlcms_tracker::protocol::binary::encode_frame(VERSION, "styles", &payload)).await;
+    owlcms.send_binary(encode_frame(VERSION, "styles", &payload)).await;
     owlcms.sync().await;
     // The large real message: the SwitchGroup update with the embedded database (461 KB).
     assert_eq!(owlcms.request("update", &sample(SWITCH_GROUP)).await["status"], 200);
@@ -347,11 +347,7 @@ async fn p19_each_update_is_a_full_snapshot() {
 async fn p21_a_database_that_fails_to_parse_leaves_no_latch() {
     let t = TestServer::start().await;
     let mut owlcms = t.owlcms().await;
-    let broken = owlcms_tracker::protocol::binary::encode_frame(
-        VERSION,
-        "database_zip",
-        &zip_of(&[("competition.json", b"{\"athletes\": [")]),
-    );
+    let broken = encode_frame(VERSION, "database_zip", &zip_of(&[("competition.json", b"{\"athletes\": [")]));
     owlcms.send_binary(broken).await;
     let reply = owlcms.reply().await;
     assert_eq!(reply["status"], 400, "{reply}");
@@ -368,11 +364,7 @@ async fn p21_a_database_that_fails_to_parse_leaves_no_latch() {
 #[tokio::test]
 async fn p9_pictures_and_flags_are_found_without_their_extension() {
     let (t, mut owlcms) = ready().await;
-    let frame = owlcms_tracker::protocol::binary::encode_frame(
-        VERSION,
-        "pictures_zip",
-        &zip_of(&[("2001004.jpg", b"jpeg-bytes")]),
-    );
+    let frame = encode_frame(VERSION, "pictures_zip", &zip_of(&[("2001004.jpg", b"jpeg-bytes")]));
     owlcms.send_binary(frame).await;
     owlcms.sync().await;
     let response = reqwest::get(t.http("/local/pictures/2001004")).await.unwrap();

@@ -74,13 +74,9 @@ impl AssetStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     fn zip_of(name: &str, data: &[u8]) -> Vec<u8> {
-        let mut w = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
-        w.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
-        w.write_all(data).unwrap();
-        w.finish().unwrap().into_inner()
+        owlcms_simulator::wire::zip_of(&[(name, data)])
     }
 
     #[test]

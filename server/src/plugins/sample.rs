@@ -3,12 +3,14 @@
 //! table, applied to a hub of its own as OWLCMS would send them, so that the mapping input is
 //! built by the same code as the server's.
 
+use crate::hash::sha256_hex;
 use crate::hub::database::Database;
 use crate::hub::translations::Translations;
 use crate::hub::{FopSnapshot, HubHandle, HubState, Input};
 use crate::mapping::input::{self, InputParts};
 use crate::mapping::roster::{Roster, RosterKey};
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
@@ -17,6 +19,40 @@ pub const SAMPLE_FOP: &str = "A";
 const DATABASE: &str = include_str!("../../../samples/owlcms/ws-2025-12/2025-12-18T13-52-13-909-DATABASE.json");
 const UPDATE: &str =
     include_str!("../../../samples/owlcms/ws-2025-12/2025-12-18T14-05-16-672-UPDATE-LIFTINGORDERUPDATED.json");
+/// OWLCMS's translation table: one row per key, one column per locale.
+const TRANSLATION_TABLE: &str = include_str!("../../../samples/owlcms/translation4.csv");
+
+/// `translations.json` as OWLCMS builds it from its table: every locale, regional maps merged
+/// over their base language, and a checksum. The simulator (OWLCMS's side) builds the same
+/// document for what it sends; server/tests/simulator.rs checks that the two agree.
+pub fn translations_json() -> Value {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(TRANSLATION_TABLE.as_bytes());
+    let headers: Vec<String> = reader.headers().map(|h| h.iter().map(str::to_owned).collect()).unwrap_or_default();
+    let locales: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, h)| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .map(|(i, h)| (i, h.clone()))
+        .collect();
+    let mut tables: HashMap<String, Map<String, Value>> = HashMap::new();
+    for record in reader.records().flatten() {
+        let Some(key) = record.get(0).filter(|k| !k.is_empty()) else { continue };
+        for (i, locale) in &locales {
+            if let Some(text) = record.get(*i).filter(|t| !t.is_empty()) {
+                tables.entry(locale.clone()).or_default().insert(key.to_owned(), json!(text));
+            }
+        }
+    }
+    let mut merged = Map::new();
+    for (_, locale) in &locales {
+        let base = locale.split('_').next().unwrap_or(locale);
+        let mut table = tables.get(base).cloned().unwrap_or_default();
+        table.extend(tables.get(locale).cloned().unwrap_or_default());
+        merged.insert(locale.clone(), Value::Object(table));
+    }
+    json!({"locales": merged, "translationsChecksum": sha256_hex(TRANSLATION_TABLE.as_bytes())})
+}
 
 /// The hub state of the sample competition.
 pub struct SampleData {
@@ -35,7 +71,7 @@ impl SampleData {
             Ok(db) => inputs.push(Input::DatabaseLoaded(Arc::new(db))),
             Err(e) => tracing::warn!("the sample database does not load: {e}"),
         }
-        let translations = crate::simulator::assets::translations_json().to_string();
+        let translations = translations_json().to_string();
         if let Ok(t) = Translations::parse(translations.as_bytes()) {
             inputs.push(Input::TranslationsLoaded(Arc::new(t)));
         }

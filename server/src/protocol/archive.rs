@@ -148,16 +148,8 @@ fn extract_inner(bytes: &[u8], target: &Path, limits: &Limits) -> Result<Extract
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zip::write::SimpleFileOptions;
 
-    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (name, data) in entries {
-            writer.start_file(*name, SimpleFileOptions::default()).unwrap();
-            writer.write_all(data).unwrap();
-        }
-        writer.finish().unwrap().into_inner()
-    }
+    use owlcms_simulator::wire::zip_of;
 
     #[test]
     fn extracts_names_with_spaces_and_accents() {

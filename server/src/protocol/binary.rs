@@ -114,20 +114,11 @@ fn read_type(frame: &[u8], at: usize) -> Result<(String, usize), BinaryError> {
     Ok((name.to_owned(), end))
 }
 
-/// Builds a versioned binary frame (what OWLCMS sends); used by tests, the simulator and replay.
-pub fn encode_frame(version: &str, type_name: &str, payload: &[u8]) -> Vec<u8> {
-    let mut frame = Vec::with_capacity(8 + version.len() + type_name.len() + payload.len());
-    frame.extend_from_slice(&(version.len() as u32).to_be_bytes());
-    frame.extend_from_slice(version.as_bytes());
-    frame.extend_from_slice(&(type_name.len() as u32).to_be_bytes());
-    frame.extend_from_slice(type_name.as_bytes());
-    frame.extend_from_slice(payload);
-    frame
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    // OWLCMS's side of the wire: the simulator writes frames as OWLCMS does.
+    use owlcms_simulator::wire::encode_frame;
 
     #[test]
     fn versioned_header_from_protocol_example() {

@@ -1,25 +1,21 @@
-//! Test harness: a real server on 127.0.0.1:0, a real OWLCMS-like WebSocket client, and the
-//! real OWLCMS payloads from `samples/` turned into the frames OWLCMS sends.
-#![allow(dead_code)]
+//! Test harness: a real server on 127.0.0.1:0, the OWLCMS client of every test suite
+//! (`owlcms_simulator::test_client`), and the real OWLCMS payloads from `samples/` turned into
+//! the frames OWLCMS sends.
+// Each test crate uses a part of this harness (and of what it re-exports).
+#![allow(dead_code, unused_imports)]
 
-use futures_util::{SinkExt, StreamExt};
-use owlcms_tracker::protocol::binary::encode_frame;
+use futures_util::StreamExt;
+pub use owlcms_simulator::client::VERSION;
+pub use owlcms_simulator::test_client::{
+    Owlcms, PATIENCE, database_zip_frame, flags_zip_frame, translations_zip_frame,
+};
+pub use owlcms_simulator::wire::{encode_frame, zip_of};
 use owlcms_tracker::{Server, ServerOptions};
 use serde_json::{Value, json};
-use std::io::{Cursor, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 use tempfile::TempDir;
-use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-/// How long a test waits for any single answer.
-pub const PATIENCE: Duration = Duration::from_secs(10);
-
-/// The version real OWLCMS 64 sends.
-pub const VERSION: &str = "64.0.0";
+use tokio::net::TcpListener;
 
 /// A server on a random loopback port with its own folders.
 pub struct TestServer {
@@ -123,118 +119,6 @@ impl Drop for TestServer {
     }
 }
 
-/// An OWLCMS-like WebSocket client.
-pub struct Owlcms {
-    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    pub key: Option<String>,
-    /// Unsolicited resource requests (428 `plugin_preconditions`) seen while awaiting replies.
-    pub requests: Vec<Value>,
-}
-
-impl Owlcms {
-    pub async fn connect(url: &str) -> Owlcms {
-        let mut config = WebSocketConfig::default();
-        config.max_message_size = Some(256 << 20);
-        config.max_frame_size = Some(256 << 20);
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false).await.unwrap();
-        Owlcms { ws, key: None, requests: Vec::new() }
-    }
-
-    pub fn with_key(mut self, key: &str) -> Owlcms {
-        self.key = Some(key.to_owned());
-        self
-    }
-
-    /// Wraps a payload in the v64 envelope, adding the update key when this client has one.
-    pub fn envelope(&self, kind: &str, payload: &Value) -> String {
-        let mut payload = payload.clone();
-        if let (Some(key), Some(map)) = (&self.key, payload.as_object_mut()) {
-            map.insert("updateKey".into(), json!(key));
-        }
-        json!({"version": VERSION, "type": kind, "payload": payload}).to_string()
-    }
-
-    pub async fn send_raw(&mut self, text: &str) {
-        self.ws.send(Message::text(text)).await.unwrap();
-    }
-
-    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
-        self.ws.send(Message::binary(bytes)).await.unwrap();
-    }
-
-    /// Sends a text frame and returns its JSON reply.
-    pub async fn request_raw(&mut self, text: &str) -> Value {
-        self.send_raw(text).await;
-        self.reply().await
-    }
-
-    pub async fn request(&mut self, kind: &str, payload: &Value) -> Value {
-        let text = self.envelope(kind, payload);
-        self.request_raw(&text).await
-    }
-
-    /// The next reply from the server (unsolicited resource requests are set aside).
-    pub async fn reply(&mut self) -> Value {
-        loop {
-            let message = self.message().await;
-            if message["reason"] == "plugin_preconditions" {
-                self.requests.push(message);
-            } else {
-                return message;
-            }
-        }
-    }
-
-    /// The next unsolicited resource request from the tracker.
-    pub async fn resource_request(&mut self) -> Value {
-        if !self.requests.is_empty() {
-            return self.requests.remove(0);
-        }
-        loop {
-            let message = self.message().await;
-            if message["reason"] == "plugin_preconditions" {
-                return message;
-            }
-        }
-    }
-
-    /// The next JSON text frame from the server.
-    async fn message(&mut self) -> Value {
-        loop {
-            match self.next().await {
-                Some(Message::Text(text)) => return serde_json::from_str(text.as_str()).unwrap(),
-                Some(Message::Ping(_) | Message::Pong(_)) => continue,
-                other => panic!("expected a text reply, got {other:?}"),
-            }
-        }
-    }
-
-    pub async fn next(&mut self) -> Option<Message> {
-        tokio::time::timeout(PATIENCE, self.ws.next()).await.expect("server answered in time").map(|m| m.unwrap())
-    }
-
-    /// Waits until every frame sent so far was applied: frames of a connection are handled in
-    /// order, so the reply to a harmless unknown-type message comes after them.
-    pub async fn sync(&mut self) {
-        let reply = self.request("sync", &json!({})).await;
-        assert_eq!(reply["status"], 400, "sync reply: {reply}");
-    }
-
-    /// Expects the server to close the connection with `code`.
-    pub async fn expect_close(&mut self, code: u16) {
-        loop {
-            match tokio::time::timeout(PATIENCE, self.ws.next()).await.expect("closed in time") {
-                Some(Ok(Message::Close(Some(frame)))) => {
-                    assert_eq!(u16::from(frame.code), code, "close reason: {}", frame.reason);
-                    return;
-                }
-                Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_))) => continue,
-                other => panic!("expected close {code}, got {other:?}"),
-            }
-        }
-    }
-}
-
 pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -310,38 +194,14 @@ pub fn without_key(mut payload: Value) -> Value {
     payload
 }
 
-pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        writer.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
-        writer.write_all(data).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
-
 /// The inner V2 database of the captured `database` message.
 pub fn database_json() -> Value {
     sample(DATABASE)["database"].clone()
 }
 
-/// A `database_zip` frame as OWLCMS sends it.
-pub fn database_zip_frame(database: &Value) -> Vec<u8> {
-    let json = serde_json::to_vec(database).unwrap();
-    encode_frame(VERSION, "database_zip", &zip_of(&[("competition.json", &json)]))
-}
-
 /// `translations.json` as OWLCMS builds it from its CSV (the simulator's builder).
 pub fn translations_json() -> Value {
-    owlcms_tracker::simulator::assets::translations_json()
-}
-
-pub fn translations_zip_frame(translations: &Value) -> Vec<u8> {
-    let json = serde_json::to_vec(translations).unwrap();
-    encode_frame(VERSION, "translations_zip", &zip_of(&[("translations.json", &json)]))
-}
-
-pub fn flags_zip_frame(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    encode_frame(VERSION, "flags_zip", &zip_of(entries))
+    owlcms_simulator::assets::translations_json()
 }
 
 /// Database, translations and flags, as OWLCMS sends them when it connects.

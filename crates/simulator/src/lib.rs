@@ -1,9 +1,16 @@
-//! An OWLCMS simulator: plays OWLCMS for a whole competition against a tracker URL over the real
+//! OWLCMS's side of the wire, for the tracker's demo mode, its tests and its benchmark: a
+//! simulator that plays OWLCMS for a whole competition against a tracker URL over the real
 //! WebSocket protocol — startup data, then every FOP's sessions in parallel with countdowns,
 //! clocks, decisions, weight changes, records and jury — at real time, N× or as fast as the
-//! tracker answers. Used by the demo mode, the tests and the benchmarks.
+//! tracker answers; a competition generator; replay of learning-mode captures; and the one
+//! OWLCMS WebSocket client ([`client`]) that the simulator ([`link`]) and every test suite
+//! ([`test_client`]) use.
+//!
+//! It depends on nothing of the tracker (the tracker binary depends on it): what it shares
+//! with the tracker is the protocol, written here from OWLCMS's side ([`wire`]).
 
 pub mod assets;
+pub mod client;
 pub mod display;
 pub mod generator;
 pub mod link;
@@ -13,6 +20,8 @@ pub mod payload;
 pub mod replay;
 pub mod session;
 pub mod speed;
+pub mod test_client;
+pub mod wire;
 
 use link::{Link, LinkError, Resends, VERSION};
 use meet::Meet;
@@ -67,8 +76,7 @@ pub async fn run(meet: Meet, options: SimulatorOptions, shutdown: CancellationTo
     let (metadata, database) = assets::database_frames(VERSION, &meet.export());
     let translations = assets::translations_frame(VERSION, &assets::translations_json());
     let flags = assets::flags_frame(VERSION, &meet.teams);
-    let empty =
-        |kind: &str| (kind.to_owned(), crate::protocol::binary::encode_frame(VERSION, kind, &assets::zip_of(&[])));
+    let empty = |kind: &str| (kind.to_owned(), wire::encode_frame(VERSION, kind, &wire::zip_of(&[])));
     let meet = Arc::new(Mutex::new(meet));
     let resends = Resends {
         metadata: metadata.clone(),
@@ -151,11 +159,32 @@ fn with_key(text: &str, key: &Option<String>) -> String {
     value.to_string()
 }
 
-/// The Sinclair score OWLCMS shows in `displayInfo.sinclair` (its default coefficients).
+/// The Sinclair score OWLCMS shows in `displayInfo.sinclair`: its default, the 2021–2024
+/// cycle (OWLCMS `sinclair2024.properties`: men A 0.722762521, b 193.609 kg; women A
+/// 0.787004341, b 153.757 kg). OWLCMS computes it, so the simulator does too; the tracker's
+/// own scoring is checked against it in server/tests/simulator.rs.
 pub fn sinclair_2024(gender: &str, body_weight: f64, total: i64) -> f64 {
-    use crate::scoring::{Gender, SinclairYear, sinclair};
-    match Gender::parse(gender) {
-        Some(g) if total > 0 => sinclair(total as f64, body_weight, g, SinclairYear::default()),
-        _ => 0.0,
+    let (a, b) = match gender.trim().to_ascii_lowercase().as_str() {
+        "m" | "male" | "men" => (0.722_762_521, 193.609),
+        "f" | "w" | "female" | "women" => (0.787_004_341, 153.757),
+        _ => return 0.0,
+    };
+    if total <= 0 || body_weight.is_nan() || body_weight <= 0.0 {
+        return 0.0;
+    }
+    let factor = if body_weight >= b { 1.0 } else { 10f64.powf(a * (body_weight / b).log10().powi(2)) };
+    total as f64 * factor
+}
+
+#[cfg(test)]
+mod tests {
+    // jflamy/owlcms4 AthleteTest.testFemaleSinclair2024: 144 kg at 68.5 kg → 180.0536; and a
+    // value OWLCMS 64 sent (samples/owlcms/ws-2025-12/…-UPDATE-SWITCHGROUP.json: 318.861).
+    #[test]
+    fn sinclair_matches_owlcms() {
+        assert!((super::sinclair_2024("F", 68.5, 144) - 180.0536).abs() < 0.0005);
+        assert!((super::sinclair_2024("M", 61.09, 210) - 318.861).abs() < 0.0005);
+        assert_eq!(super::sinclair_2024("M", 0.0, 210), 0.0);
+        assert_eq!(super::sinclair_2024("M", 250.0, 300), 300.0);
     }
 }

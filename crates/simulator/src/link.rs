@@ -2,35 +2,16 @@
 //! out in order, replies come back to whoever sent the frame, and the tracker's requests for
 //! data (428 with `missing`) are answered like OWLCMS does, by sending that data again.
 
-use super::meet::Meet;
-use futures_util::{SinkExt, StreamExt};
+use crate::client::Connection;
+pub use crate::client::{LinkError, VERSION};
+use crate::meet::Meet;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tracing::{debug, info, warn};
-
-/// Protocol version the simulator claims.
-pub const VERSION: &str = "64.0.0";
-
-/// The connection failed or the tracker went away.
-#[derive(Debug, thiserror::Error)]
-pub enum LinkError {
-    /// Could not connect.
-    #[error("cannot connect to {url}: {error}")]
-    Connect {
-        /// Tracker URL.
-        url: String,
-        /// Why.
-        error: String,
-    },
-    /// The connection closed.
-    #[error("the tracker closed the connection")]
-    Closed,
-}
 
 /// Frames OWLCMS sends again when the tracker asks for them.
 #[derive(Debug, Clone, Default)]
@@ -65,25 +46,15 @@ pub struct Link {
 impl Link {
     /// Connects and starts the connection task.
     pub async fn connect(url: &str, resends: Resends, update_key: Option<String>) -> Result<Link, LinkError> {
-        let mut config = WebSocketConfig::default();
-        config.max_message_size = Some(256 << 20);
-        config.max_frame_size = Some(256 << 20);
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false)
-            .await
-            .map_err(|e| LinkError::Connect { url: url.to_owned(), error: e.to_string() })?;
+        let connection = Connection::open(url, update_key.clone()).await?;
         let (tx, rx) = mpsc::channel(64);
-        tokio::spawn(run(ws, rx, resends, update_key.clone()));
+        tokio::spawn(run(connection, rx, resends));
         Ok(Link { tx, update_key })
     }
 
     /// Sends a message in the v64 envelope and waits for the tracker's reply.
     pub async fn text(&self, kind: &str, payload: Value) -> Result<Value, LinkError> {
-        let mut payload = payload;
-        if let (Some(key), Some(map)) = (&self.update_key, payload.as_object_mut()) {
-            map.entry("updateKey").or_insert(json!(key));
-        }
-        let text = json!({"version": VERSION, "type": kind, "payload": payload}).to_string();
-        self.raw_text(text).await
+        self.raw_text(crate::client::envelope(kind, &payload, self.update_key.as_deref())).await
     }
 
     /// Sends a text frame as is and waits for its reply.
@@ -99,9 +70,7 @@ impl Link {
     }
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn run(mut ws: Socket, mut rx: mpsc::Receiver<Outgoing>, resends: Resends, update_key: Option<String>) {
+async fn run(mut ws: Connection, mut rx: mpsc::Receiver<Outgoing>, resends: Resends) {
     // One entry per text frame sent, in order; `None` for frames whose reply nobody awaits.
     let mut waiting: VecDeque<Option<oneshot::Sender<Value>>> = VecDeque::new();
     loop {
@@ -110,9 +79,9 @@ async fn run(mut ws: Socket, mut rx: mpsc::Receiver<Outgoing>, resends: Resends,
                 let sent = match out {
                     Some(Outgoing::Text(text, reply)) => {
                         waiting.push_back(reply);
-                        ws.send(Message::text(text)).await
+                        ws.send_text(text).await
                     }
-                    Some(Outgoing::Binary(frame)) => ws.send(Message::binary(frame)).await,
+                    Some(Outgoing::Binary(frame)) => ws.send_binary(frame).await,
                     None => break,
                 };
                 if let Err(error) = sent {
@@ -130,7 +99,7 @@ async fn run(mut ws: Socket, mut rx: mpsc::Receiver<Outgoing>, resends: Resends,
                 // Unsolicited requests (plugin resources) answer no frame of ours.
                 let unsolicited = reply["reason"] == "plugin_preconditions";
                 if reply["status"] == 428 {
-                    resend(&mut ws, &reply, &resends, &update_key, &mut waiting).await;
+                    resend(&mut ws, &reply, &resends, &mut waiting).await;
                 }
                 if !unsolicited {
                     match waiting.pop_front() {
@@ -142,15 +111,14 @@ async fn run(mut ws: Socket, mut rx: mpsc::Receiver<Outgoing>, resends: Resends,
             }
         }
     }
-    let _ = ws.close(None).await;
+    let _ = ws.close().await;
 }
 
 /// What OWLCMS does on a 428: send each missing item again.
 async fn resend(
-    ws: &mut Socket,
+    ws: &mut Connection,
     request: &Value,
     resends: &Resends,
-    update_key: &Option<String>,
     waiting: &mut VecDeque<Option<oneshot::Sender<Value>>>,
 ) {
     for missing in request["missing"].as_array().into_iter().flatten().filter_map(Value::as_str) {
@@ -160,12 +128,12 @@ async fn resend(
                 let (metadata, database) = match &resends.meet {
                     Some(meet) => {
                         let export = meet.lock().export();
-                        super::assets::database_frames(VERSION, &export)
+                        crate::assets::database_frames(VERSION, &export)
                     }
                     None => (resends.metadata.clone(), resends.database.clone()),
                 };
                 let mut metadata: Value = serde_json::from_str(&metadata).unwrap_or_default();
-                if let Some(key) = update_key {
+                if let Some(key) = ws.key() {
                     metadata["payload"]["updateKey"] = json!(key);
                 }
                 vec![Message::text(metadata.to_string()), Message::binary(database)]

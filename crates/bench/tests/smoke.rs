@@ -1,13 +1,15 @@
 //! The benchmark harness still works: a few seconds' run with three viewers against the
-//! debug build (numbers are not checked here; `owlcms-bench` reports them).
+//! debug build of the tracker (numbers are not checked here; `owlcms-bench` reports them).
 
-use owlcms_tracker::bench::scenario::{self, Load};
+use owlcms_bench::scenario::{self, Load};
 use std::path::Path;
 
 #[tokio::test]
 async fn bench_smoke_run() {
-    let binary = Path::new(env!("CARGO_BIN_EXE_owlcms-tracker"));
-    let plugins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins");
+    // Another package's binary: found (or built) next to this test, as the black-box tests do.
+    let tracker = e2e::tracker_binary();
+    let binary = tracker.as_path();
+    let plugins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
     let m = scenario::run(binary, &plugins, 3, Load::SMOKE).await.unwrap();
     assert_eq!(m.clients_ready, 3);
     assert_eq!(m.clock.count, 5 * 3, "every viewer got every clock event");

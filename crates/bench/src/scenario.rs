@@ -4,12 +4,12 @@ use super::fleet::{self, Marks, Observed};
 use super::server::Tracker;
 use super::stats::percentiles;
 use super::{Measured, Startup, procfs};
-use crate::simulator::assets;
-use crate::simulator::generator::{Size, generate};
-use crate::simulator::link::{Link, LinkError, Resends, VERSION};
-use crate::simulator::meet::Meet;
-use crate::simulator::payload::{self, FopState};
 use futures_util::StreamExt;
+use owlcms_simulator::assets;
+use owlcms_simulator::generator::{Size, generate};
+use owlcms_simulator::link::{Link, LinkError, Resends, VERSION};
+use owlcms_simulator::meet::Meet;
+use owlcms_simulator::payload::{self, FopState};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
@@ -168,7 +168,8 @@ async fn lift(link: &Link, meet: &Meet, state: &FopState) -> Result<(), LinkErro
     let mut state = state.clone();
     link.text("update", update_with_weight(meet, &state, 150)).await?;
     for event in ["StartTime", "StopTime"] {
-        link.text("timer", payload::athlete_timer(meet, &state, event, 41_000, crate::hub::now_ms())).await?;
+        link.text("timer", payload::athlete_timer(meet, &state, event, 41_000, owlcms_simulator::wire::now_ms()))
+            .await?;
     }
     state.fop_state = "DOWN_SIGNAL_VISIBLE";
     link.text("decision", payload::decision(meet, &state, "DOWN_SIGNAL", None, false)).await?;

@@ -1,11 +1,9 @@
 //! What the simulator sends at startup besides the database: translations built from OWLCMS's
 //! translation table (shipped in `samples/`), a flag per team, and the ZIP frames around them.
 
-use crate::hash::sha256_hex;
-use crate::protocol::binary::encode_frame;
+use crate::wire::{encode_frame, sha256_hex, zip_of};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
-use std::io::{Cursor, Write};
 
 /// OWLCMS's translation table: one row per key, one column per locale.
 const TRANSLATION_TABLE: &str = include_str!("../../../samples/owlcms/translation4.csv");
@@ -42,17 +40,6 @@ pub fn translations_json() -> Value {
     json!({"locales": merged, "translationsChecksum": checksum})
 }
 
-/// A ZIP of named entries.
-pub fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        // Writing to memory cannot fail except for a duplicate name, which we never produce.
-        let _ = writer.start_file(name.as_str(), zip::write::SimpleFileOptions::default());
-        let _ = writer.write_all(data);
-    }
-    writer.finish().map(Cursor::into_inner).unwrap_or_default()
-}
-
 /// A two-colour flag with the team's initials, so every team has something to show.
 pub fn flag_svg(team: &str) -> String {
     let hash = sha256_hex(team.as_bytes());
@@ -70,8 +57,8 @@ font-weight=\"bold\" fill=\"#fff\" text-anchor=\"middle\" stroke=\"#000\" stroke
 
 /// The `flags_zip` frame for these teams (`<team>.svg`, names with spaces and accents as is).
 pub fn flags_frame(version: &str, teams: &[String]) -> Vec<u8> {
-    let entries: Vec<(String, Vec<u8>)> =
-        teams.iter().map(|t| (format!("{t}.svg"), flag_svg(t).into_bytes())).collect();
+    let entries: Vec<(String, String)> = teams.iter().map(|t| (format!("{t}.svg"), flag_svg(t))).collect();
+    let entries: Vec<(&str, &[u8])> = entries.iter().map(|(n, svg)| (n.as_str(), svg.as_bytes())).collect();
     encode_frame(version, "flags_zip", &zip_of(&entries))
 }
 
@@ -80,14 +67,14 @@ pub fn database_frames(version: &str, database: &Value) -> (String, Vec<u8>) {
     let json = serde_json::to_vec(database).unwrap_or_default();
     let checksum = sha256_hex(&json)[7..].to_owned();
     let metadata = json!({"version": version, "type": "database_metadata", "payload": {"databaseChecksum": checksum}});
-    let frame = encode_frame(version, "database_zip", &zip_of(&[("competition.json".into(), json)]));
+    let frame = encode_frame(version, "database_zip", &zip_of(&[("competition.json", &json)]));
     (metadata.to_string(), frame)
 }
 
 /// The `translations_zip` frame.
 pub fn translations_frame(version: &str, translations: &Value) -> Vec<u8> {
     let json = serde_json::to_vec(translations).unwrap_or_default();
-    encode_frame(version, "translations_zip", &zip_of(&[("translations.json".into(), json)]))
+    encode_frame(version, "translations_zip", &zip_of(&[("translations.json", &json)]))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! order, the athletes, category names, records.
 
 use super::model::Lifter;
-use crate::protocol::scalar::{as_i64, as_string};
+use crate::wire::{as_i64, as_string};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -151,7 +151,7 @@ pub fn generate(size: Size, seed: u64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::meet::Meet;
+    use crate::meet::Meet;
 
     #[test]
     fn sizes_and_structure() {

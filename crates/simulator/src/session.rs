@@ -6,7 +6,7 @@ use super::link::{Link, LinkError};
 use super::meet::Meet;
 use super::payload::{self, FopState, current_and_next};
 use super::speed::Speed;
-use crate::hub::now_ms;
+use crate::wire::now_ms;
 use parking_lot::Mutex;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -1,8 +1,9 @@
 //! Command-line flags, each with an environment-variable equivalent (names compatible with the
 //! original tracker: `PORT`, `OWLCMS_UPDATEKEY`, `LEARNING_MODE`, `LOG_LEVEL`).
 
-use crate::ServerOptions;
 use clap::{Args, Parser, Subcommand};
+use owlcms_simulator::speed::Speed;
+use owlcms_tracker::ServerOptions;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
@@ -69,7 +70,7 @@ pub struct SimulateArgs {
     pub url: String,
     /// Pace: `realtime`, a factor such as `10`, or `max` (as fast as the tracker answers).
     #[arg(long, default_value = "10")]
-    pub speed: crate::simulator::speed::Speed,
+    pub speed: Speed,
     /// Competition database (V2 JSON, bare or as OWLCMS's `database` message); the built-in
     /// demo competition when absent.
     #[arg(long)]
@@ -121,7 +122,7 @@ pub struct ReplayArgs {
     pub url: String,
     /// Pace: `realtime` (original timing), a factor such as `10`, or `max`.
     #[arg(long, default_value = "realtime")]
-    pub speed: crate::simulator::speed::Speed,
+    pub speed: Speed,
 }
 
 /// Settings of the running server.
@@ -174,7 +175,7 @@ pub struct ServeArgs {
     pub demo: bool,
     /// Demo pace: `realtime`, a factor such as `4`, or `max`.
     #[arg(long, env = "DEMO_SPEED", default_value = "4")]
-    pub demo_speed: crate::simulator::speed::Speed,
+    pub demo_speed: Speed,
     /// Largest WebSocket message accepted from OWLCMS, in MiB.
     #[arg(long, env = "MAX_MESSAGE_MIB", default_value_t = 128)]
     pub max_message_mib: usize,
@@ -183,17 +184,17 @@ pub struct ServeArgs {
 impl ServeArgs {
     /// The server options these flags describe.
     pub fn options(&self) -> ServerOptions {
-        ServerOptions {
-            listen: SocketAddr::new(self.listen, self.port),
-            update_key: self.update_key.clone().filter(|k| !k.is_empty()),
-            learning_mode: self.learning_mode,
-            local_dir: self.local_dir.clone(),
-            samples_dir: self.samples_dir.clone(),
-            plugins_dir: self.plugins_dir.clone(),
-            dist_dir: self.dist_dir.clone(),
-            data_dir: (!self.data_dir.is_empty()).then(|| PathBuf::from(&self.data_dir)),
-            max_message_bytes: self.max_message_mib.max(1) * 1024 * 1024,
-            ..ServerOptions::default()
-        }
+        // `ServerOptions` is non-exhaustive: start from its defaults.
+        let mut options = ServerOptions::default();
+        options.listen = SocketAddr::new(self.listen, self.port);
+        options.update_key = self.update_key.clone().filter(|k| !k.is_empty());
+        options.learning_mode = self.learning_mode;
+        options.local_dir = self.local_dir.clone();
+        options.samples_dir = self.samples_dir.clone();
+        options.plugins_dir = self.plugins_dir.clone();
+        options.dist_dir = self.dist_dir.clone();
+        options.data_dir = (!self.data_dir.is_empty()).then(|| PathBuf::from(&self.data_dir));
+        options.max_message_bytes = self.max_message_mib.max(1) * 1024 * 1024;
+        options
     }
 }

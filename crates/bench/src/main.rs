@@ -3,9 +3,9 @@
 
 use anyhow::Context;
 use clap::Parser;
-use owlcms_tracker::bench::scenario::{self, Load};
-use owlcms_tracker::bench::stats::median;
-use owlcms_tracker::bench::{Measured, Startup};
+use owlcms_bench::scenario::{self, Load};
+use owlcms_bench::stats::median;
+use owlcms_bench::{Measured, Startup};
 use serde_json::json;
 use std::path::PathBuf;
 

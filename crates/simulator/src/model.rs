@@ -1,8 +1,7 @@
 //! The simulated competition: athletes with their six attempts, read from a V2 database, and
 //! the OWLCMS rules that order them (lifting order, start order, ranks).
 
-use crate::protocol::dates::normalise_dates;
-use crate::protocol::scalar::{as_i64, as_string};
+use crate::wire::{as_i64, as_string, normalise_dates};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
