@@ -1,6 +1,8 @@
-//! The simulator's WebSocket connection to a tracker, shared by every simulated FOP: frames go
-//! out in order, replies come back to whoever sent the frame, and the tracker's requests for
-//! data (428 with `missing`) are answered like OWLCMS does, by sending that data again.
+//! The simulator's shared handle on one OWLCMS [`Connection`], used by every simulated FOP at
+//! once: frames go out in order, replies come back to whoever sent the frame, and the
+//! tracker's requests for data (428 with `missing`) are answered like OWLCMS does, by sending
+//! that data again. Tests, which read answers one at a time, use
+//! [`Owlcms`](crate::test_client::Owlcms) on the same connection type instead.
 
 use crate::client::Connection;
 pub use crate::client::{LinkError, VERSION};
