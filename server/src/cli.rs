@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// Prepare Competition → Language and System Settings → Connections).
 #[derive(Debug, Parser)]
 #[command(name = "owlcms-tracker", version, about, long_about)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do (default: serve).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -24,7 +24,7 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the tracker (the default).
     Serve,
     /// Play OWLCMS against a tracker: a whole competition over the real WebSocket protocol.
@@ -42,7 +42,7 @@ pub enum Command {
 
 /// `check-plugin` settings.
 #[derive(Debug, Args)]
-pub struct CheckPluginArgs {
+pub(crate) struct CheckPluginArgs {
     /// Plugin folders (each with config.json and mapping.jq).
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
@@ -50,7 +50,7 @@ pub struct CheckPluginArgs {
 
 /// `healthcheck` settings.
 #[derive(Debug, Args)]
-pub struct HealthcheckArgs {
+pub(crate) struct HealthcheckArgs {
     /// Port of the tracker on this host.
     #[arg(long, env = "PORT", default_value_t = 8096)]
     pub port: u16,
@@ -64,7 +64,7 @@ pub struct HealthcheckArgs {
 
 /// `simulate` settings.
 #[derive(Debug, Args)]
-pub struct SimulateArgs {
+pub(crate) struct SimulateArgs {
     /// Tracker WebSocket URL.
     #[arg(long, default_value = "ws://127.0.0.1:8096/ws")]
     pub url: String,
@@ -94,7 +94,7 @@ pub struct SimulateArgs {
 
 /// `generate` settings.
 #[derive(Debug, Args)]
-pub struct GenerateArgs {
+pub(crate) struct GenerateArgs {
     /// Platforms (FOPs).
     #[arg(long, default_value_t = 2)]
     pub fops: usize,
@@ -114,7 +114,7 @@ pub struct GenerateArgs {
 
 /// `replay` settings.
 #[derive(Debug, Args)]
-pub struct ReplayArgs {
+pub(crate) struct ReplayArgs {
     /// Capture folder (`samples/captures/<start time>/`).
     pub dir: PathBuf,
     /// Tracker WebSocket URL.
@@ -127,7 +127,7 @@ pub struct ReplayArgs {
 
 /// Settings of the running server.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// TCP port for HTTP, SSE and OWLCMS's WebSocket (`/ws`).
     #[arg(long, env = "PORT", default_value_t = 8096)]
     pub port: u16,
@@ -183,7 +183,7 @@ pub struct ServeArgs {
 
 impl ServeArgs {
     /// The server options these flags describe.
-    pub fn options(&self) -> ServerOptions {
+    pub(crate) fn options(&self) -> ServerOptions {
         // `ServerOptions` is non-exhaustive: start from its defaults.
         let mut options = ServerOptions::default();
         options.listen = SocketAddr::new(self.listen, self.port);

@@ -27,7 +27,7 @@ fn chromium_path() -> PathBuf {
 }
 
 /// A headless Chromium process; killed on drop.
-pub struct Chrome {
+pub(crate) struct Chrome {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
@@ -35,7 +35,7 @@ pub struct Chrome {
 
 impl Chrome {
     /// Starts Chromium with the flags of a hermetic test run and waits for its DevTools port.
-    pub fn launch() -> Chrome {
+    pub(crate) fn launch() -> Chrome {
         let profile = tempfile::tempdir().expect("profile dir");
         let child = Command::new(chromium_path())
             .args([
@@ -73,7 +73,7 @@ impl Chrome {
     }
 
     /// Opens a new tab.
-    pub async fn page(&self) -> Page {
+    pub(crate) async fn page(&self) -> Page {
         let url = format!("http://127.0.0.1:{}/json/new?about:blank", self.port);
         let target: Value =
             reqwest::Client::new().put(&url).send().await.expect("new tab").json().await.expect("tab JSON");
@@ -95,7 +95,7 @@ impl Drop for Chrome {
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>>;
 
 /// One browser tab.
-pub struct Page {
+pub(crate) struct Page {
     out: mpsc::UnboundedSender<Message>,
     pending: Pending,
     next_id: AtomicU64,
@@ -150,7 +150,7 @@ impl Page {
     }
 
     /// Sends a CDP command and returns its `result`; panics on a protocol error.
-    pub async fn call(&self, method: &str, params: Value) -> Value {
+    pub(crate) async fn call(&self, method: &str, params: Value) -> Value {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.pending.lock().unwrap().insert(id, tx);
@@ -165,7 +165,7 @@ impl Page {
     }
 
     /// Evaluates JavaScript in the page (promises awaited) and returns its JSON value.
-    pub async fn eval(&self, expression: &str) -> Value {
+    pub(crate) async fn eval(&self, expression: &str) -> Value {
         let result = self
             .call("Runtime.evaluate", json!({"expression": expression, "returnByValue": true, "awaitPromise": true}))
             .await;
@@ -176,7 +176,7 @@ impl Page {
     }
 
     /// Waits until `expression` is truthy (checked every 50 ms) and returns its value.
-    pub async fn wait_for(&self, what: &str, expression: &str, timeout: Duration) -> Value {
+    pub(crate) async fn wait_for(&self, what: &str, expression: &str, timeout: Duration) -> Value {
         let started = Instant::now();
         let guarded = format!("(() => {{ try {{ return ({expression}); }} catch (e) {{ return null; }} }})()");
         loop {
@@ -200,7 +200,7 @@ impl Page {
     }
 
     /// Loads a URL and waits for the document to be complete.
-    pub async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.call("Page.navigate", json!({"url": url})).await;
         self.wait_for(
             "page load",
@@ -211,12 +211,12 @@ impl Page {
     }
 
     /// Runs a script in every document this tab loads from now on, before the page's own.
-    pub async fn before_load(&self, source: &str) {
+    pub(crate) async fn before_load(&self, source: &str) {
         self.call("Page.addScriptToEvaluateOnNewDocument", json!({"source": source})).await;
     }
 
     /// Sets the viewport (CSS pixels; phone widths emulate a mobile device).
-    pub async fn viewport(&self, width: u32, height: u32) {
+    pub(crate) async fn viewport(&self, width: u32, height: u32) {
         let mobile = width < 700;
         self.call(
             "Emulation.setDeviceMetricsOverride",
@@ -226,14 +226,14 @@ impl Page {
     }
 
     /// What transparent pages are drawn over in screenshots (overlays are meant for video).
-    pub async fn backdrop(&self, rgba: (u8, u8, u8, f32)) {
+    pub(crate) async fn backdrop(&self, rgba: (u8, u8, u8, f32)) {
         let (r, g, b, a) = rgba;
         self.call("Emulation.setDefaultBackgroundColorOverride", json!({"color": {"r": r, "g": g, "b": b, "a": a}}))
             .await;
     }
 
     /// Saves a PNG of the viewport.
-    pub async fn screenshot(&self, path: &Path) {
+    pub(crate) async fn screenshot(&self, path: &Path) {
         use base64::Engine;
         let shot = self.call("Page.captureScreenshot", json!({"format": "png"})).await;
         let data = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str().expect("PNG data")).unwrap();
@@ -242,7 +242,7 @@ impl Page {
     }
 
     /// JavaScript errors and warnings logged so far.
-    pub fn errors(&self) -> Vec<String> {
+    pub(crate) fn errors(&self) -> Vec<String> {
         self.errors.lock().unwrap().clone()
     }
 }

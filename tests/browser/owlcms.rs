@@ -7,21 +7,21 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 
 /// The captured session (FOP `A`).
-pub const LIFTING_ORDER: &str = "ws-2025-12/2025-12-18T14-05-16-672-UPDATE-LIFTINGORDERUPDATED.json";
+pub(crate) const LIFTING_ORDER: &str = "ws-2025-12/2025-12-18T14-05-16-672-UPDATE-LIFTINGORDERUPDATED.json";
 const DATABASE: &str = "ws-2025-12/2025-12-18T13-52-13-909-DATABASE.json";
 
 /// An OWLCMS-like WebSocket client.
-pub struct Owlcms(test_client::Owlcms);
+pub(crate) struct Owlcms(test_client::Owlcms);
 
 impl Owlcms {
     /// Connects to the tracker's `/ws`.
-    pub async fn connect(url: &str) -> Owlcms {
+    pub(crate) async fn connect(url: &str) -> Owlcms {
         Owlcms(test_client::Owlcms::connect(url).await)
     }
 
     /// Database, translations and flags, as OWLCMS sends them when it connects, then the
     /// captured lifting-order update: KJELLEVAND lifting, HOLME next.
-    pub async fn competition(url: &str) -> Owlcms {
+    pub(crate) async fn competition(url: &str) -> Owlcms {
         let mut owlcms = Owlcms::connect(url).await;
         owlcms.0.send_binary(database_zip_frame(&sample(DATABASE)["database"])).await;
         let translations = owlcms_simulator::assets::translations_json();
@@ -35,7 +35,7 @@ impl Owlcms {
     }
 
     /// Sends a text frame as is and returns the JSON reply.
-    pub async fn request_raw(&mut self, text: &str) -> Value {
+    pub(crate) async fn request_raw(&mut self, text: &str) -> Value {
         self.0.request_raw(text).await
     }
 
@@ -51,19 +51,19 @@ impl Owlcms {
     }
 
     /// A `timer` message for FOP A.
-    pub async fn timer(&mut self, fields: Value) {
+    pub(crate) async fn timer(&mut self, fields: Value) {
         let mut payload = json!({"fopName": "A", "fopState": "TIME_RUNNING", "mode": "CURRENT_ATHLETE"});
         payload.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
         self.send_applied("timer", &payload).await;
     }
 
     /// An `update` message as captured (e.g. the next athlete called).
-    pub async fn update(&mut self, payload: &Value) {
+    pub(crate) async fn update(&mut self, payload: &Value) {
         self.send_applied("update", payload).await;
     }
 
     /// A `decision` message for FOP A.
-    pub async fn decision(&mut self, fields: Value) {
+    pub(crate) async fn decision(&mut self, fields: Value) {
         let mut payload = json!({"fop": "A", "mode": "CURRENT_ATHLETE"});
         payload.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
         self.send_applied("decision", &payload).await;
@@ -81,7 +81,7 @@ fn samples_dir() -> PathBuf {
 }
 
 /// A captured payload from `samples/owlcms/<path>`.
-pub fn sample(path: &str) -> Value {
+pub(crate) fn sample(path: &str) -> Value {
     let text = std::fs::read_to_string(samples_dir().join(path)).unwrap();
     serde_json::from_str(&text).unwrap()
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 /// Everything an operator wants to know, with hints; `url` is the URL OWLCMS should use.
-pub fn report(app: &AppState, url: &str) -> Value {
+pub(super) fn report(app: &AppState, url: &str) -> Value {
     let state = app.hub.state();
     let d = &*app.hub.diagnostics();
     let catalog = app.registry.catalog();

@@ -1,7 +1,7 @@
 //! Names of the OWLCMS locales in their own language, for language menus.
 
 /// The name of a locale id (`fr_CA`) in that language; the id itself when unknown.
-pub fn native_name(id: &str) -> String {
+pub(super) fn native_name(id: &str) -> String {
     let name = match id {
         "en" => "English",
         "en_US" => "English (US)",

@@ -5,11 +5,11 @@
 #![allow(dead_code, unused_imports)]
 
 use futures_util::StreamExt;
-pub use owlcms_simulator::client::VERSION;
-pub use owlcms_simulator::test_client::{
+pub(crate) use owlcms_simulator::client::VERSION;
+pub(crate) use owlcms_simulator::test_client::{
     Owlcms, PATIENCE, database_zip_frame, flags_zip_frame, translations_zip_frame,
 };
-pub use owlcms_simulator::wire::{encode_frame, zip_of};
+pub(crate) use owlcms_simulator::wire::{encode_frame, zip_of};
 use owlcms_tracker::{Server, ServerOptions};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -18,17 +18,17 @@ use tempfile::TempDir;
 use tokio::net::TcpListener;
 
 /// A server on a random loopback port with its own folders.
-pub struct TestServer {
+pub(crate) struct TestServer {
     pub server: Option<Server>,
     pub dir: TempDir,
 }
 
 impl TestServer {
-    pub async fn start() -> TestServer {
+    pub(crate) async fn start() -> TestServer {
         TestServer::with(|_| {}).await
     }
 
-    pub async fn with(configure: impl FnOnce(&mut ServerOptions)) -> TestServer {
+    pub(crate) async fn with(configure: impl FnOnce(&mut ServerOptions)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut options = ServerOptions::default();
         options.local_dir = dir.path().join("local");
@@ -42,28 +42,28 @@ impl TestServer {
         TestServer { server: Some(server), dir }
     }
 
-    pub fn server(&self) -> &Server {
+    pub(crate) fn server(&self) -> &Server {
         self.server.as_ref().unwrap()
     }
 
-    pub fn hub(&self) -> &owlcms_tracker::hub::HubHandle {
+    pub(crate) fn hub(&self) -> &owlcms_tracker::hub::HubHandle {
         self.server().hub()
     }
 
-    pub fn ws_url(&self) -> String {
+    pub(crate) fn ws_url(&self) -> String {
         format!("ws://{}/ws", self.server().addr())
     }
 
-    pub fn http(&self, path: &str) -> String {
+    pub(crate) fn http(&self, path: &str) -> String {
         format!("http://{}{path}", self.server().addr())
     }
 
-    pub async fn owlcms(&self) -> Owlcms {
+    pub(crate) async fn owlcms(&self) -> Owlcms {
         Owlcms::connect(&self.ws_url()).await
     }
 
     /// A server that has received this database and the translations, and its OWLCMS client.
-    pub async fn with_database(database: &Value) -> (TestServer, Owlcms) {
+    pub(crate) async fn with_database(database: &Value) -> (TestServer, Owlcms) {
         let t = TestServer::start().await;
         let mut owlcms = t.owlcms().await;
         owlcms.send_binary(database_zip_frame(database)).await;
@@ -73,7 +73,7 @@ impl TestServer {
     }
 
     /// `GET /api/view?{query}`: the whole envelope, asserting a 200.
-    pub async fn view_envelope(&self, query: &str) -> Value {
+    pub(crate) async fn view_envelope(&self, query: &str) -> Value {
         let response = reqwest::get(self.http(&format!("/api/view?{query}"))).await.unwrap();
         let status = response.status();
         let body: Value = response.json().await.unwrap();
@@ -81,14 +81,14 @@ impl TestServer {
         body
     }
 
-    pub async fn health(&self) -> (u16, Value) {
+    pub(crate) async fn health(&self) -> (u16, Value) {
         let response = reqwest::get(self.http("/api/health")).await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap())
     }
 
     /// A comparable picture of everything the hub holds, to prove bad input changed nothing.
-    pub fn state_fingerprint(&self) -> Value {
+    pub(crate) fn state_fingerprint(&self) -> Value {
         let state = self.hub().state();
         let fops: Vec<Value> = state
             .fops
@@ -119,7 +119,7 @@ impl Drop for TestServer {
     }
 }
 
-pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -133,12 +133,12 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// A Server-Sent Events client.
-pub struct SseClient {
+pub(crate) struct SseClient {
     events: std::pin::Pin<Box<dyn futures_util::Stream<Item = eventsource_stream::Event> + Send>>,
 }
 
 impl SseClient {
-    pub async fn connect(url: &str, last_event_id: Option<&str>) -> SseClient {
+    pub(crate) async fn connect(url: &str, last_event_id: Option<&str>) -> SseClient {
         use eventsource_stream::Eventsource;
         let mut request = reqwest::Client::new().get(url);
         if let Some(id) = last_event_id {
@@ -151,12 +151,12 @@ impl SseClient {
     }
 
     /// The next event (any kind).
-    pub async fn next(&mut self) -> eventsource_stream::Event {
+    pub(crate) async fn next(&mut self) -> eventsource_stream::Event {
         tokio::time::timeout(PATIENCE, self.events.next()).await.expect("an SSE event in time").expect("stream open")
     }
 
     /// The next event of a kind, skipping others; returns its parsed data.
-    pub async fn next_of(&mut self, kind: &str) -> (Value, String) {
+    pub(crate) async fn next_of(&mut self, kind: &str) -> (Value, String) {
         loop {
             let event = self.next().await;
             if event.event == kind {
@@ -166,46 +166,46 @@ impl SseClient {
     }
 
     /// Like `next_of`, but `None` if nothing of that kind comes within `wait`.
-    pub async fn maybe_next_of(&mut self, kind: &str, wait: Duration) -> Option<Value> {
+    pub(crate) async fn maybe_next_of(&mut self, kind: &str, wait: Duration) -> Option<Value> {
         tokio::time::timeout(wait, self.next_of(kind)).await.ok().map(|(v, _)| v)
     }
 }
 
-pub fn samples_dir() -> PathBuf {
+pub(crate) fn samples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../samples/owlcms")
 }
 
 /// A captured payload from `samples/owlcms/<path>`.
-pub fn sample(path: &str) -> Value {
+pub(crate) fn sample(path: &str) -> Value {
     let text = std::fs::read_to_string(samples_dir().join(path)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
-pub const DATABASE: &str = "ws-2025-12/2025-12-18T13-52-13-909-DATABASE.json";
-pub const SWITCH_GROUP: &str = "ws-2025-12/2025-12-18T13-58-21-398-UPDATE-SWITCHGROUP.json";
-pub const START_LIFTING: &str = "ws-2025-12/2025-12-18T14-05-16-652-UPDATE-STARTLIFTING.json";
-pub const LIFTING_ORDER: &str = "ws-2025-12/2025-12-18T14-05-16-672-UPDATE-LIFTINGORDERUPDATED.json";
+pub(crate) const DATABASE: &str = "ws-2025-12/2025-12-18T13-52-13-909-DATABASE.json";
+pub(crate) const SWITCH_GROUP: &str = "ws-2025-12/2025-12-18T13-58-21-398-UPDATE-SWITCHGROUP.json";
+pub(crate) const START_LIFTING: &str = "ws-2025-12/2025-12-18T14-05-16-652-UPDATE-STARTLIFTING.json";
+pub(crate) const LIFTING_ORDER: &str = "ws-2025-12/2025-12-18T14-05-16-672-UPDATE-LIFTINGORDERUPDATED.json";
 /// The update key of the Dec-2025 captures.
-pub const SAMPLE_KEY: &str = "Louis-Cyr";
+pub(crate) const SAMPLE_KEY: &str = "Louis-Cyr";
 
 /// A payload without its captured update key (tests add their own).
-pub fn without_key(mut payload: Value) -> Value {
+pub(crate) fn without_key(mut payload: Value) -> Value {
     payload.as_object_mut().unwrap().remove("updateKey");
     payload
 }
 
 /// The inner V2 database of the captured `database` message.
-pub fn database_json() -> Value {
+pub(crate) fn database_json() -> Value {
     sample(DATABASE)["database"].clone()
 }
 
 /// `translations.json` as OWLCMS builds it from its CSV (the simulator's builder).
-pub fn translations_json() -> Value {
+pub(crate) fn translations_json() -> Value {
     owlcms_simulator::assets::translations_json()
 }
 
 /// Database, translations and flags, as OWLCMS sends them when it connects.
-pub async fn startup(owlcms: &mut Owlcms) {
+pub(crate) async fn startup(owlcms: &mut Owlcms) {
     owlcms.send_binary(database_zip_frame(&database_json())).await;
     owlcms.send_binary(translations_zip_frame(&translations_json())).await;
     owlcms.send_binary(flags_zip_frame(&[("Spydeberg Atletene.svg", b"<svg/>")])).await;
@@ -213,7 +213,7 @@ pub async fn startup(owlcms: &mut Owlcms) {
 }
 
 /// A server after OWLCMS's startup data (database, translations, flags), and its client.
-pub async fn ready() -> (TestServer, Owlcms) {
+pub(crate) async fn ready() -> (TestServer, Owlcms) {
     let t = TestServer::start().await;
     let mut owlcms = t.owlcms().await;
     startup(&mut owlcms).await;
@@ -221,7 +221,7 @@ pub async fn ready() -> (TestServer, Owlcms) {
 }
 
 /// A server after the startup data and the captured lifting-order update (a live session).
-pub async fn live() -> (TestServer, Owlcms) {
+pub(crate) async fn live() -> (TestServer, Owlcms) {
     let (t, mut owlcms) = ready().await;
     assert_eq!(owlcms.request("update", &sample(LIFTING_ORDER)).await["status"], 200);
     (t, owlcms)
