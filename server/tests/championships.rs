@@ -20,7 +20,6 @@
 mod common;
 
 use common::*;
-use owlcms_tracker::protocol::binary::encode_frame;
 use serde_json::{Value, json};
 
 fn database(p43_done: bool) -> Value {
