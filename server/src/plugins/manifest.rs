@@ -228,12 +228,13 @@ impl PluginConfig {
 }
 
 impl OptionSpec {
-    /// The default, or the type's zero value when none is given.
+    /// The default, or the type's zero value when none is given, spelt as a URL value would
+    /// resolve (`"no:ne"` is the choice `none`): one view key whether the URL names it or not.
     pub fn default_value(&self) -> Value {
         if !self.default.is_null() {
-            return self.default.clone();
+            return self.coerce(&self.default, None).unwrap_or_else(|| self.default.clone());
         }
-        match self.kind {
+        let zero = match self.kind {
             OptionKind::Boolean => Value::Bool(false),
             OptionKind::Number => self.min.map_or(Value::from(0), Value::from),
             OptionKind::Text => Value::String(String::new()),
@@ -241,7 +242,8 @@ impl OptionSpec {
                 Some(Choices::List(list)) => Value::String(list[0].value().to_owned()),
                 _ => Value::String("en".into()),
             },
-        }
+        };
+        self.coerce(&zero, None).unwrap_or(zero)
     }
 
     /// Types a raw value by the schema ([`owlcms_contract::coerce`]); `None` when it does not
