@@ -5,7 +5,9 @@
 //! (`{"version":…,"type":…,"payload":…}`), decoded and routed like the ingest does; a line
 //! `+<ms>` advances the server clock (frames otherwise arrive 250 ms apart).
 
-use owlcms_tracker::hub::database::{Database, sha256_hex};
+use owlcms_tracker::hash::sha256_hex;
+use owlcms_tracker::hub::competition::Loaded;
+use owlcms_tracker::hub::database::Database;
 use owlcms_tracker::hub::display::Shown;
 use owlcms_tracker::hub::{Competition, FopChange, FopSnapshot, Input, Outcome};
 use owlcms_tracker::protocol::replies::Resource;
@@ -51,6 +53,20 @@ fn run(data: &[u8], checked: bool) -> Trace {
         }
         now += 250;
         for input in inputs(line) {
+            // The loader offers a database by checksum first and skips parsing the loaded one.
+            if let Some(checksum) = input.offered.clone() {
+                let offer = Routed { input: Input::DatabaseOffered(Some(checksum)), kind: Kind::Other, offered: None };
+                let before = Before::of(&competition, &offer);
+                let outcome = competition.apply(offer.input, now);
+                if checked {
+                    before.check(&competition, &outcome, now);
+                }
+                let unchanged = outcome.database == Some(Loaded::Unchanged);
+                outcomes.push(format!("{outcome:?}"));
+                if unchanged {
+                    continue;
+                }
+            }
             let before = Before::of(&competition, &input);
             let outcome = competition.apply(input.input, now);
             if checked {
@@ -68,6 +84,8 @@ fn run(data: &[u8], checked: bool) -> Trace {
 struct Routed {
     input: Input,
     kind: Kind,
+    /// The checksum a database arrives with, offered to the hub before it is loaded.
+    offered: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -89,7 +107,7 @@ fn inputs(line: &[u8]) -> Vec<Routed> {
                 received: error.received_version().map(str::to_owned),
                 reason: error.to_string(),
             };
-            return vec![Routed { input, kind: Kind::Other }];
+            return vec![Routed { input, kind: Kind::Other, offered: None }];
         }
         Err(_) => return Vec::new(),
     };
@@ -97,19 +115,23 @@ fn inputs(line: &[u8]) -> Vec<Routed> {
     let mut routed = Vec::new();
     let database = |value: Value, checksum: Option<String>| {
         let hash = sha256_hex(&serde_json::to_vec(&value).expect("serialise"));
-        Database::from_value(value, checksum, hash)
-            .ok()
-            .map(|db| Routed { input: Input::DatabaseLoaded(Arc::new(db)), kind: Kind::Database })
+        Database::from_value(value, checksum.clone(), hash).ok().map(|db| Routed {
+            input: Input::DatabaseLoaded(Arc::new(db)),
+            kind: Kind::Database,
+            offered: checksum,
+        })
     };
     match envelope.kind {
         TextKind::Update => {
             if let Some(db) = payload.remove("database").filter(Value::is_object) {
                 routed.extend(database(db, as_string(payload.get("databaseChecksum"))));
             }
-            routed.push(Routed { input: Input::Update(payload), kind: Kind::Update });
+            routed.push(Routed { input: Input::Update(payload), kind: Kind::Update, offered: None });
         }
-        TextKind::Timer => routed.push(Routed { input: Input::Timer(payload), kind: Kind::Timer }),
-        TextKind::Decision => routed.push(Routed { input: Input::Decision(payload), kind: Kind::Decision }),
+        TextKind::Timer => routed.push(Routed { input: Input::Timer(payload), kind: Kind::Timer, offered: None }),
+        TextKind::Decision => {
+            routed.push(Routed { input: Input::Decision(payload), kind: Kind::Decision, offered: None })
+        }
         TextKind::Database => {
             let checksum = as_string(payload.get("databaseChecksum"));
             let value = match payload.remove("database").filter(Value::is_object) {
@@ -124,7 +146,7 @@ fn inputs(line: &[u8]) -> Vec<Routed> {
         }
         TextKind::DatabaseMetadata => {
             if let Some(checksum) = as_string(payload.get("databaseChecksum")).filter(|c| !c.is_empty()) {
-                routed.push(Routed { input: Input::DatabaseMetadata(checksum), kind: Kind::Other });
+                routed.push(Routed { input: Input::DatabaseMetadata(checksum), kind: Kind::Other, offered: None });
             }
         }
         TextKind::Unknown(_) => {}
@@ -182,7 +204,12 @@ impl Before {
             assert_eq!(essentials.contains(&Resource::Database), competition.database.is_none());
         }
         if self.kind == Kind::Database {
-            assert!(outcome.results && outcome.competition);
+            // A new database resets the merged results; the same bytes again keep them.
+            match outcome.database {
+                Some(Loaded::New) => assert!(outcome.results && outcome.competition),
+                Some(Loaded::Unchanged) => assert_eq!(competition.results.revision, self.revision),
+                None => panic!("a database arrived and the hub says nothing of it"),
+            }
         } else {
             assert!(competition.results.revision >= self.revision, "results revision went back");
         }
