@@ -76,9 +76,10 @@ impl AthleteClock {
         }
     }
 
-    /// When a running clock reaches zero, in server epoch milliseconds.
+    /// When a running clock reaches zero, in server epoch milliseconds (saturating: OWLCMS's
+    /// remaining time is read as whatever number it sends).
     pub fn ends_at_ms(&self) -> Option<i64> {
-        (self.state == ClockState::Running).then(|| self.received_at_ms + self.remaining_ms)
+        (self.state == ClockState::Running).then(|| self.received_at_ms.saturating_add(self.remaining_ms))
     }
 
     /// A `StopTime` that repeats the stored stop with the same remaining time (R4.3): OWLCMS
@@ -162,7 +163,7 @@ impl BreakClock {
 
     /// When a running break ends, in server epoch milliseconds.
     pub fn ends_at_ms(&self) -> Option<i64> {
-        (self.state == BreakState::Running).then_some(self.received_at_ms + self.remaining_ms?)
+        (self.state == BreakState::Running).then_some(self.received_at_ms.saturating_add(self.remaining_ms?))
     }
 
     /// Applies a break timer frame (S3.1): `BreakStarted` anchors the countdown at its receipt
