@@ -1,7 +1,8 @@
 //! Fuzz property of the binary frame header (`protocol::binary::parse_header`).
 
+use owlcms_simulator::wire::encode_frame;
 use owlcms_tracker::protocol::Version;
-use owlcms_tracker::protocol::binary::{BinaryKind, encode_frame, parse_header};
+use owlcms_tracker::protocol::binary::{BinaryKind, parse_header};
 
 /// Parses `data` as a binary frame; an accepted header describes the frame exactly: encoding
 /// its parts again gives back the same bytes.

@@ -4,7 +4,7 @@
 //! starts with `full-` hold whole samples (hundreds of KB): replayed, but not written out, since
 //! libFuzzer mutates small inputs far faster.
 
-use owlcms_tracker::protocol::binary::encode_frame;
+use owlcms_simulator::wire::encode_frame;
 use serde_json::{Map, Value, json};
 use std::io::{Cursor, Write};
 use std::path::Path;
