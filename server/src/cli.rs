@@ -1,11 +1,14 @@
 //! Command-line flags, each with an environment-variable equivalent (names compatible with the
 //! original tracker: `PORT`, `OWLCMS_UPDATEKEY`, `LEARNING_MODE`, `LOG_LEVEL`).
 
+use owlcms_tracker::web::limits::HttpLimits;
+use owlcms_tracker::web::ops::OpsAccess;
 use clap::{Args, Parser, Subcommand};
 use owlcms_simulator::speed::Speed;
 use owlcms_tracker::ServerOptions;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// owlcms-tracker: live scoreboards from OWLCMS's WebSocket feed.
 ///
@@ -123,6 +126,9 @@ pub(crate) struct ReplayArgs {
     /// Pace: `realtime` (original timing), a factor such as `10`, or `max`.
     #[arg(long, default_value = "realtime")]
     pub speed: Speed,
+    /// Update key to put into the captured text frames (learning mode saves it redacted).
+    #[arg(long, env = "OWLCMS_UPDATEKEY", hide_env_values = true)]
+    pub update_key: Option<String>,
 }
 
 /// Settings of the running server.
@@ -179,6 +185,31 @@ pub(crate) struct ServeArgs {
     /// Largest WebSocket message accepted from OWLCMS, in MiB.
     #[arg(long, env = "MAX_MESSAGE_MIB", default_value_t = 128)]
     pub max_message_mib: usize,
+    /// Token that opens /diagnostics, /api/diagnostics and /metrics: send it as
+    /// `Authorization: Bearer <token>` or `?token=<token>`. Unset: no token needed.
+    #[arg(long, env = "OPS_TOKEN", hide_env_values = true)]
+    pub ops_token: Option<String>,
+    /// Answer /diagnostics, /api/diagnostics and /metrics only to clients on this machine
+    /// (unless they send OPS_TOKEN). Off on a LAN laptop; on in the shipped fly.toml.
+    #[arg(long, env = "OPS_LOOPBACK_ONLY", default_value_t = false, action = clap::ArgAction::Set,
+          num_args = 0..=1, default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub ops_loopback_only: bool,
+    /// Seconds a client has to send a request's headers (also the idle keep-alive limit).
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Open HTTP connections in total (0: no cap).
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 20_000)]
+    pub max_connections: usize,
+    /// Open HTTP connections from one address (0: no cap; behind a proxy all come from it).
+    #[arg(long, env = "MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 4_000)]
+    pub max_connections_per_address: usize,
+    /// Open /api/stream streams from one client address (0: no cap).
+    #[arg(long, env = "MAX_STREAMS_PER_ADDRESS", default_value_t = 2_000)]
+    pub max_streams_per_address: usize,
+    /// Header in which a trusted proxy passes the client's address (Fly.io: Fly-Client-IP),
+    /// for the per-address stream cap. Unset: the connection's peer address.
+    #[arg(long, env = "CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
 }
 
 impl ServeArgs {
@@ -195,6 +226,18 @@ impl ServeArgs {
         options.dist_dir = self.dist_dir.clone();
         options.data_dir = (!self.data_dir.is_empty()).then(|| PathBuf::from(&self.data_dir));
         options.max_message_bytes = self.max_message_mib.max(1) * 1024 * 1024;
+        options.http = HttpLimits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs.max(1)),
+            max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
+            max_streams_per_address: self.max_streams_per_address,
+            client_ip_header: self.client_ip_header.clone().filter(|h| !h.is_empty()),
+            ..HttpLimits::default()
+        };
+        options.ops = OpsAccess {
+            token: self.ops_token.clone().filter(|t| !t.is_empty()),
+            loopback_only: self.ops_loopback_only,
+        };
         options
     }
 }

@@ -37,6 +37,18 @@ pub enum AppError {
         /// The URL OWLCMS should use.
         url: String,
     },
+    /// The URL is longer than the server reads (414).
+    #[error("{0}")]
+    UriTooLong(String),
+    /// This client holds too much already (429).
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A credential is needed (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Not from here (403).
+    #[error("{0}")]
+    Forbidden(String),
     /// The server cannot take this request now (503).
     #[error("{0}")]
     Unavailable(String),
@@ -51,6 +63,10 @@ impl IntoResponse for AppError {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, Value::Null),
             AppError::Unknown { details, .. } => (StatusCode::NOT_FOUND, details.clone()),
             AppError::BadRequest { details, .. } => (StatusCode::BAD_REQUEST, details.clone()),
+            AppError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, Value::Null),
+            AppError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, Value::Null),
+            AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, Value::Null),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, Value::Null),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, Value::Null),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, Value::Null),
             AppError::WrongUrl { .. } => (StatusCode::NOT_FOUND, Value::Null),

@@ -65,6 +65,10 @@ pub struct ServerOptions {
     pub max_pending_bytes: usize,
     /// Least time between two 428 requests for the same data on one connection.
     pub request_interval: Duration,
+    /// Caps on HTTP clients (parser limits, connections, streams per address).
+    pub http: web::limits::HttpLimits,
+    /// Who may read the operator endpoints.
+    pub ops: web::ops::OpsAccess,
 }
 
 impl Default for ServerOptions {
@@ -85,6 +89,8 @@ impl Default for ServerOptions {
             max_pending_frames: 16,
             max_pending_bytes: 256 * 1024 * 1024,
             request_interval: Duration::from_secs(10),
+            http: web::limits::HttpLimits::default(),
+            ops: web::ops::OpsAccess::default(),
         }
     }
 }
@@ -111,6 +117,8 @@ pub struct AppState {
     pub started: Instant,
     /// OWLCMS requests on wrong URLs, for diagnostics.
     pub wrong_urls: web::wrong_url::WrongUrls,
+    /// Open event streams, capped per client address.
+    pub streams: Arc<web::limits::Slots>,
 }
 
 /// A running server.
@@ -176,6 +184,17 @@ impl Server {
             tracing::warn!(%error, "cannot watch the plugins folder; edits need a restart");
         }
         let views = Views::new(hub.clone(), registry.clone(), assets.clone(), shutdown.clone());
+        let limits = options.http.clone();
+        let streams = web::limits::Slots::new("event streams", 0, limits.max_streams_per_address);
+        let connections =
+            web::limits::Slots::new("connections", limits.max_connections, limits.max_connections_per_address);
+        if options.ops.is_restricted() {
+            info!(
+                token = options.ops.token.is_some(),
+                loopback_only = options.ops.loopback_only,
+                "operator endpoints restricted"
+            );
+        }
         let state = Arc::new(AppState {
             hub: hub.clone(),
             ingest,
@@ -187,13 +206,11 @@ impl Server {
             options,
             started: Instant::now(),
             wrong_urls: Default::default(),
+            streams,
         });
-        let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app = web::router(state);
         let token = shutdown.clone();
-        let task =
-            tokio::spawn(
-                async move { axum::serve(listener, app).with_graceful_shutdown(token.cancelled_owned()).await },
-            );
+        let task = tokio::spawn(async move { web::serve::serve(listener, app, &limits, connections, token).await });
         info!(%addr, "listening");
         Ok(Server { addr, hub, shutdown, task, learning_dir, persistence })
     }

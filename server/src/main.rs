@@ -132,7 +132,7 @@ fn generate(args: &GenerateArgs) -> anyhow::Result<()> {
 }
 
 async fn replay(args: &ReplayArgs) -> anyhow::Result<()> {
-    let done = simulator::replay::replay(&args.dir, &args.url, args.speed).await?;
+    let done = simulator::replay::replay_keyed(&args.dir, &args.url, args.speed, args.update_key.as_deref()).await?;
     info!(text = done.text, binary = done.binary, "replayed");
     Ok(())
 }

@@ -5,6 +5,8 @@
 
 mod common;
 
+use clap::Parser;
+
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -91,6 +93,27 @@ async fn dockerfile_and_fly_toml_agree_with_the_code() {
     );
     assert!(image.volumes.contains(&image.env["DATA_DIR"]));
     assert!(fly["kill_timeout"].as_str().unwrap().trim_end_matches('s').parse::<u64>().unwrap() >= 2);
+    // A public app: operator pages closed (a token, if any, is a secret, never in fly.toml), and
+    // per-address caps by the client address Fly's proxy passes, not the proxy's own.
+    let env = fly["env"].as_table().unwrap();
+    assert!(!env.contains_key("OPS_TOKEN"), "OPS_TOKEN is set with `fly secrets set`");
+    let flag = |name: &str| env[name].as_str().unwrap().to_owned();
+    let cli = owlcms_tracker::config::Cli::try_parse_from([
+        "owlcms-tracker",
+        "--ops-loopback-only",
+        &flag("OPS_LOOPBACK_ONLY"),
+        "--client-ip-header",
+        &flag("CLIENT_IP_HEADER"),
+        "--max-connections-per-address",
+        &flag("MAX_CONNECTIONS_PER_ADDRESS"),
+    ])
+    .unwrap();
+    let options = cli.serve.options();
+    assert!(options.ops.loopback_only && options.ops.is_restricted(), "operator pages closed on Fly");
+    assert_eq!(options.http.client_ip_header.as_deref(), Some("Fly-Client-IP"));
+    assert_eq!(options.http.max_connections_per_address, 0, "all connections come from the proxy");
+    let open = owlcms_tracker::config::Cli::try_parse_from(["owlcms-tracker"]).unwrap().serve.options();
+    assert!(!open.ops.is_restricted(), "open by default, for a laptop on the venue LAN");
     // The runtime is empty but for what the stage copies: one static binary, so the build
     // stage must build the server for musl (scripts/build) and copy that binary out.
     assert_eq!(image.base, "scratch");

@@ -59,8 +59,18 @@ pub fn frames(dir: &Path) -> Result<Vec<PathBuf>, ReplayError> {
 
 /// Sends a capture folder to a tracker.
 pub async fn replay(dir: &Path, url: &str, speed: Speed) -> Result<Replayed, ReplayError> {
+    replay_keyed(dir, url, speed, None).await
+}
+
+/// Like [`replay`], with `update_key` in place of the key value learning mode redacted.
+pub async fn replay_keyed(
+    dir: &Path,
+    url: &str,
+    speed: Speed,
+    update_key: Option<&str>,
+) -> Result<Replayed, ReplayError> {
     let files = frames(dir)?;
-    let link = Link::connect(url, Resends::default(), None).await?;
+    let link = Link::connect(url, Resends::default(), update_key.map(str::to_owned)).await?;
     let start = Instant::now();
     let first = files.iter().find_map(|f| arrival_ms(&f.file_name()?.to_string_lossy()));
     let mut done = Replayed::default();
@@ -77,7 +87,8 @@ pub async fn replay(dir: &Path, url: &str, speed: Speed) -> Result<Replayed, Rep
         } else {
             // Sent exactly as captured, even when it is not valid UTF-8 JSON.
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            link.raw_text(text).await?;
+            let keyed = update_key.and_then(|key| crate::protocol::key::replace_update_key(&text, key));
+            link.raw_text(keyed.unwrap_or(text)).await?;
             done.text += 1;
         }
     }

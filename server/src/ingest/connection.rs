@@ -4,6 +4,7 @@
 
 use super::IngestContext;
 use crate::hub::{Input, Note, Outcome};
+use crate::protocol::key::{KEY_MEMBERS, keys_match};
 use crate::protocol::replies::{self, Resource};
 use crate::protocol::scalar::as_string;
 use crate::protocol::{TextKind, decode_text};
@@ -39,7 +40,7 @@ pub(super) struct Connection {
 
 /// The update key OWLCMS put in a payload, under any of the spellings receivers accept.
 fn payload_key(payload: &Map<String, Value>) -> Option<String> {
-    ["updateKey", "update_key", "updatekey"].iter().find_map(|k| as_string(payload.get(*k)))
+    KEY_MEMBERS.iter().find_map(|k| as_string(payload.get(*k)))
 }
 
 impl Connection {
@@ -86,7 +87,7 @@ impl Connection {
         }
         let mut step = Step::default();
         if let Some(key) = &self.ctx.update_key {
-            if payload_key(&envelope.payload).as_deref() != Some(key.as_str()) {
+            if !payload_key(&envelope.payload).is_some_and(|given| keys_match(&given, key)) {
                 warn!(connection = self.id, "wrong or missing updateKey; closing (1008)");
                 self.ctx.hub.note(Note::AuthFailure).await;
                 self.drop_held();
@@ -117,7 +118,11 @@ impl Connection {
     fn may_latch(&self, text: &str) -> bool {
         let Some(key) = &self.ctx.update_key else { return true };
         let value: Value = serde_json::from_str(text).unwrap_or_default();
-        value.get("payload").and_then(Value::as_object).and_then(payload_key).as_deref() == Some(key.as_str())
+        value
+            .get("payload")
+            .and_then(Value::as_object)
+            .and_then(payload_key)
+            .is_some_and(|given| keys_match(&given, key))
     }
 
     pub(super) async fn on_binary(&mut self, frame: Bytes) -> Step {

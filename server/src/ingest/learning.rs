@@ -1,8 +1,11 @@
 //! Learning mode: every frame OWLCMS sends is saved as it arrived — text frames as their exact
 //! JSON text (`.json`), binary frames as their exact bytes (`.bin`) — in one folder per run,
 //! with names that sort by arrival and carry the arrival time, so `replay` can resend them.
+//! One exception: the update key's value is replaced by a placeholder, since captures get
+//! attached to bug reports (`replay --update-key` puts a key back).
 
 use crate::protocol::binary::parse_header;
+use crate::protocol::key::{REDACTED, replace_update_key};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tracing::{info, warn};
@@ -33,10 +36,11 @@ impl Learning {
         &self.dir
     }
 
-    /// Saves a text frame byte for byte.
+    /// Saves a text frame byte for byte, except for the update key's value.
     pub async fn text(&self, text: &str) {
         let label = text_label(text);
-        self.write(&label, "json", text.as_bytes()).await;
+        let redacted = replace_update_key(text, REDACTED);
+        self.write(&label, "json", redacted.as_deref().unwrap_or(text).as_bytes()).await;
     }
 
     /// Saves a binary frame byte for byte.

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod athlete;
 pub mod binary;
 pub mod dates;
+pub mod key;
 pub mod replies;
 pub mod scalar;
 

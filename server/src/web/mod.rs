@@ -4,8 +4,11 @@ mod api;
 mod diagnostics;
 mod health;
 mod languages;
+pub mod limits;
+pub mod ops;
 mod owlcms_socket;
 mod request;
+pub mod serve;
 mod sse;
 mod static_files;
 mod workbench;
@@ -24,6 +27,7 @@ use tower_http::trace::TraceLayer;
 
 /// Builds the application router.
 pub fn router(state: Arc<AppState>) -> Router {
+    let ops_only = axum::middleware::from_fn_with_state(state.clone(), ops::guard);
     let api = Router::new()
         .route("/api/health", get(health::health))
         .route("/api/plugins", get(api::plugins))
@@ -31,7 +35,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/fops", get(api::fops))
         .route("/api/languages", get(api::languages))
         .route("/api/view", get(api::view))
-        .route("/api/diagnostics", get(diagnostics::json))
+        .route("/api/diagnostics", get(diagnostics::json).route_layer(ops_only.clone()))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
     let mut local = Router::new();
     for kind in AssetKind::ALL {
@@ -57,8 +61,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ws", get(owlcms_socket::upgrade))
         .route("/api/stream", get(sse::stream))
         .route("/api/workbench", get(workbench::stream))
-        .route("/diagnostics", get(diagnostics::page))
-        .route("/metrics", get(diagnostics::metrics))
+        .route("/diagnostics", get(diagnostics::page).route_layer(ops_only.clone()))
+        .route("/metrics", get(diagnostics::metrics).route_layer(ops_only))
         .merge(api)
         .merge(local)
         .merge(plugin_files)
@@ -66,6 +70,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/local/{*rest}", axum::routing::any(not_found))
         .merge(static_files::routes(&state.options.dist_dir))
         .layer(axum::middleware::from_fn_with_state(state.clone(), wrong_url::guard))
+        .layer(axum::middleware::from_fn_with_state(state.options.http.max_uri_bytes, limits::url_guard))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

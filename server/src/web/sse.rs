@@ -2,18 +2,20 @@
 //! view, then a new view on every change, `clock` and `decision` events, and `status` changes.
 //! A viewer that falls behind is resynced with the latest state; it never slows anyone else.
 
+use super::limits::client_address;
 use super::request::resolve;
 use crate::AppState;
 use crate::error::AppError;
 use crate::hub::HubEvent;
 use crate::views::{ViewFrame, events};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use owlcms_contract::events::{ClockEvent, DecisionEvent, Status, StreamEvent, ViewEnvelope};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -27,10 +29,18 @@ const FIRST_VIEW_WAIT: Duration = Duration::from_secs(5);
 
 pub(super) async fn stream(
     State(app): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let request = resolve(&app, &params)?;
+    let address = client_address(&app.options.http, &headers, peer);
+    let slot = app.streams.acquire(address).map_err(|_| {
+        AppError::TooManyRequests(format!(
+            "{address} holds the maximum of {} open streams; close some boards or raise MAX_STREAMS_PER_ADDRESS",
+            app.options.http.max_streams_per_address
+        ))
+    })?;
     let last_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut viewer = Viewer {
         view_rx: app.views.subscribe(request.key.clone()),
@@ -47,7 +57,7 @@ pub(super) async fn stream(
     let _ = tokio::time::timeout(FIRST_VIEW_WAIT, computed).await;
     let guard = ClientCount::new(app.clone());
     let stream = async_stream::stream! {
-        let _counted = guard;
+        let _counted = (guard, slot);
         for event in viewer.resync() {
             yield Ok(event);
         }

@@ -4,6 +4,8 @@
 // Each test crate uses a part of this harness (and of what it re-exports).
 #![allow(dead_code, unused_imports)]
 
+pub mod binary;
+
 use futures_util::StreamExt;
 pub(crate) use owlcms_simulator::client::VERSION;
 pub(crate) use owlcms_simulator::test_client::{
