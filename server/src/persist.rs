@@ -7,6 +7,7 @@ use crate::hub::database::Database;
 use crate::hub::results::SessionResults;
 use crate::hub::translations::Translations;
 use crate::hub::{AssetInfo, AssetKind, FopSnapshot, HubHandle, Input};
+use crate::protocol::key::{KEY_MEMBERS, REDACTED};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -36,12 +37,26 @@ pub struct Restored {
     pub problems: Vec<String>,
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename, so a crash never leaves a
-/// half-written file under the real name.
+/// Writes `bytes` to `path` through a temporary file, flushed to disk, and a rename, so a crash
+/// or a power cut never leaves a half-written file under the real name (the rename is flushed
+/// too, so the new name survives). A failed write removes its temporary file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// Reads the data directory into the hub. Call before serving.
@@ -119,7 +134,7 @@ pub async fn restore(hub: &HubHandle, dir: &Path) -> Restored {
 pub fn spawn(hub: HubHandle, dir: PathBuf, shutdown: CancellationToken) -> JoinHandle<()> {
     tokio::spawn(
         async move {
-            let mut writer = Writer { hub, dir, written: HashMap::new() };
+            let mut writer = Writer { hub, dir, written: HashMap::new(), failing: None };
             loop {
                 let stop = tokio::select! {
                     () = tokio::time::sleep(INTERVAL) => false,
@@ -131,10 +146,8 @@ pub fn spawn(hub: HubHandle, dir: PathBuf, shutdown: CancellationToken) -> JoinH
                     (writer, result)
                 });
                 writer = match done.await {
-                    Ok((w, result)) => {
-                        if let Err(error) = result {
-                            warn!(%error, "could not save the state");
-                        }
+                    Ok((mut w, result)) => {
+                        w.report(result);
                         w
                     }
                     Err(_) => return,
@@ -149,36 +162,78 @@ pub fn spawn(hub: HubHandle, dir: PathBuf, shutdown: CancellationToken) -> JoinH
     )
 }
 
+/// The update key OWLCMS sent stays in memory: the saved FOP data carries a placeholder (still
+/// telling diagnostics that OWLCMS sends a key), since data folders get copied around.
+fn redact_keys(body: &mut Value) {
+    for fop in body["fops"].as_array_mut().into_iter().flatten() {
+        let Some(data) = fop.get_mut("data").and_then(Value::as_object_mut) else { continue };
+        for member in KEY_MEMBERS {
+            if let Some(key) = data.get_mut(member).filter(|k| k.is_string()) {
+                *key = json!(REDACTED);
+            }
+        }
+    }
+}
+
 struct Writer {
     hub: HubHandle,
     dir: PathBuf,
     /// What was last written, per file, to skip unchanged writes.
     written: HashMap<&'static str, String>,
+    /// The error of the last write, while writes fail (logged once, not every second).
+    failing: Option<String>,
 }
 
 impl Writer {
-    fn changed(&mut self, file: &'static str, identity: String) -> bool {
-        if self.written.get(file) == Some(&identity) {
-            return false;
-        }
+    fn changed(&self, file: &'static str, identity: &str) -> bool {
+        self.written.get(file).map(String::as_str) != Some(identity)
+    }
+
+    /// Writes `file` and remembers its identity, only once it is on disk: a failed write is
+    /// retried on the next round even when nothing changed.
+    fn save(&mut self, file: &'static str, identity: String, body: &Value) -> std::io::Result<()> {
+        write_atomic(&self.dir.join(file), &serde_json::to_vec(body)?)?;
         self.written.insert(file, identity);
-        true
+        Ok(())
+    }
+
+    /// One log line when saving starts failing (read-only or full disk), one when it works again.
+    fn report(&mut self, result: std::io::Result<()>) {
+        match (result, self.failing.is_some()) {
+            (Ok(()), true) => {
+                self.failing = None;
+                info!(dir = %self.dir.display(), "state saved again");
+            }
+            (Ok(()), false) => {}
+            (Err(error), _) => {
+                let error = error.to_string();
+                if self.failing.as_deref() != Some(error.as_str()) {
+                    warn!(
+                        dir = %self.dir.display(),
+                        %error,
+                        "cannot save the state; serving continues from memory, retrying every second"
+                    );
+                }
+                self.failing = Some(error);
+            }
+        }
     }
 
     fn write_inner(&mut self) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let state = self.hub.state();
         if let Some(db) = &state.database
-            && self.changed(DATABASE, db.checksum.clone())
+            && self.changed(DATABASE, &db.checksum)
         {
             let body = json!({"checksum": db.checksum, "bytesHash": db.bytes_hash, "database": db.raw});
-            write_atomic(&self.dir.join(DATABASE), &serde_json::to_vec(&body)?)?;
+            self.save(DATABASE, db.checksum.clone(), &body)?;
         }
-        if let Some(t) = &state.translations
-            && self.changed(TRANSLATIONS, state.translations_revision.to_string())
-        {
-            let body = json!({"locales": t.locales, "translationsChecksum": t.checksum});
-            write_atomic(&self.dir.join(TRANSLATIONS), &serde_json::to_vec(&body)?)?;
+        if let Some(t) = &state.translations {
+            let identity = state.translations_revision.to_string();
+            if self.changed(TRANSLATIONS, &identity) {
+                let body = json!({"locales": t.locales, "translationsChecksum": t.checksum});
+                self.save(TRANSLATIONS, identity, &body)?;
+            }
         }
         let fops: Vec<Arc<FopSnapshot>> = state.fops.iter().filter_map(|name| self.hub.fop(name)).collect();
         let identity = format!(
@@ -187,9 +242,10 @@ impl Writer {
             state.assets,
             state.results.revision
         );
-        if self.changed(STATE, identity) {
-            let body = json!({"fops": fops, "assets": state.assets, "results": state.results});
-            write_atomic(&self.dir.join(STATE), &serde_json::to_vec(&body)?)?;
+        if self.changed(STATE, &identity) {
+            let mut body = json!({"fops": fops, "assets": state.assets, "results": state.results});
+            redact_keys(&mut body);
+            self.save(STATE, identity, &body)?;
         }
         Ok(())
     }

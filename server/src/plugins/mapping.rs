@@ -1,13 +1,57 @@
 //! A plugin's `mapping.jq`: compiled once with jaq (jq's standard library, minus `env`), then
-//! run on the view input document. Errors carry the line and column of the program.
+//! run on the view input document with a time limit. Errors carry the line and column of the
+//! program.
 
 use jaq_core::load::{self, Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, compile, data};
 use jaq_json::{Num, Val};
 use serde_json::Value;
+use std::cell::Cell;
+use std::time::{Duration, Instant};
 
-type Data = data::JustLut<Val>;
 type Filter = jaq_core::Filter<Data>;
+
+/// Longest a mapping may run before it is stopped with an error.
+pub const TIME_LIMIT: Duration = Duration::from_secs(3);
+
+/// jaq's data kind for mappings: values are [`Val`], and the global data carries a clock.
+/// jaq has no fuel or interruption hook, but it looks up its term table through
+/// [`data::HasLut::lut`] for every term it evaluates: that is where the clock is read.
+pub struct Data;
+
+impl data::DataT for Data {
+    type V<'a> = Val;
+    type Data<'a> = Budget<'a>;
+}
+
+/// The term table and the clock of one run.
+#[derive(Clone)]
+pub struct Budget<'a> {
+    lut: &'a jaq_core::Lut<Data>,
+    clock: &'a Clock,
+}
+
+/// When a run must end, and how many terms it evaluated.
+struct Clock {
+    deadline: Instant,
+    steps: Cell<u32>,
+}
+
+/// The unwind payload that ends a run out of time.
+struct OutOfTime;
+
+impl<'a> data::HasLut<'a, Data> for Budget<'a> {
+    fn lut(&self) -> &'a jaq_core::Lut<Data> {
+        let steps = self.clock.steps.get().wrapping_add(1);
+        self.clock.steps.set(steps);
+        // Reading the time costs more than a term: look every 1024 terms.
+        if steps.is_multiple_of(1024) && Instant::now() >= self.clock.deadline {
+            // Unwinds (without the panic hook's message) to `run`, dropping the run's values.
+            std::panic::resume_unwind(Box::new(OutOfTime));
+        }
+        self.lut
+    }
+}
 
 // Compiled filters are shared by view tasks across threads.
 const _: () = {
@@ -48,7 +92,15 @@ pub struct MappingError {
     pub message: String,
 }
 
+/// How the message of a mapping stopped at its time limit starts.
+const OUT_OF_TIME: &str = "the mapping ran longer than";
+
 impl MappingError {
+    /// The mapping was stopped at its time limit.
+    pub fn is_out_of_time(&self) -> bool {
+        self.message.starts_with(OUT_OF_TIME)
+    }
+
     fn runtime(message: impl Into<String>) -> MappingError {
         MappingError { line: None, column: None, message: message.into() }
     }
@@ -91,11 +143,43 @@ impl Mapping {
         Ok(Mapping { filter })
     }
 
-    /// Runs the mapping; its first output is the view. Blocking and possibly slow: call it
-    /// from a worker thread.
+    /// Runs the mapping; its first output is the view. Blocking and possibly slow (at most
+    /// [`TIME_LIMIT`]): call it from a worker thread.
     pub fn run(&self, input: &Value, options: &Value, translations: &Value, lang: &str) -> Result<Value, MappingError> {
+        self.run_within(TIME_LIMIT, input, options, translations, lang)
+    }
+
+    /// [`Mapping::run`] stopped with an error after `limit`.
+    pub fn run_within(
+        &self,
+        limit: Duration,
+        input: &Value,
+        options: &Value,
+        translations: &Value,
+        lang: &str,
+    ) -> Result<Value, MappingError> {
+        let clock = Clock { deadline: Instant::now() + limit, steps: Cell::new(0) };
+        // The run's values live and die inside the closure; the filter is only read.
+        let run = std::panic::AssertUnwindSafe(|| self.first_output(&clock, input, options, translations, lang));
+        match std::panic::catch_unwind(run) {
+            Ok(result) => result,
+            Err(payload) if payload.is::<OutOfTime>() => {
+                Err(MappingError::runtime(format!("{OUT_OF_TIME} {limit:?} and was stopped (an endless loop?)")))
+            }
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    }
+
+    fn first_output(
+        &self,
+        clock: &Clock,
+        input: &Value,
+        options: &Value,
+        translations: &Value,
+        lang: &str,
+    ) -> Result<Value, MappingError> {
         let vars = Vars::new([json_to_val(options), json_to_val(translations), Val::from(lang.to_owned())]);
-        let ctx = Ctx::<Data>::new(&self.filter.lut, vars);
+        let ctx = Ctx::<Data>::new(Budget { lut: &self.filter.lut, clock }, vars);
         let mut outputs = self.filter.id.run((ctx, json_to_val(input)));
         match outputs.next() {
             Some(Ok(view)) => Ok(val_to_json(&view)),
@@ -252,5 +336,20 @@ mod tests {
         assert!(run("error(\"boom\")", json!({})).unwrap_err().message.contains("boom"));
         assert!(run("empty", json!({})).unwrap_err().message.contains("no output"));
         assert!(run("halt", json!({})).unwrap_err().message.contains("halt"));
+    }
+
+    #[test]
+    fn endless_mappings_are_stopped_at_the_limit() {
+        for code in ["def f: f; f", "last(repeat(1))", "reduce repeat(1) as $x (0; . + $x)", "until(false; .)"] {
+            let mapping = Mapping::compile(code).unwrap();
+            let started = Instant::now();
+            let err = mapping.run_within(Duration::from_millis(200), &json!({}), &json!({}), &json!({}), "en");
+            let took = started.elapsed();
+            assert!(err.unwrap_err().message.contains("longer than 200ms"), "{code}");
+            assert!(took < Duration::from_secs(2), "{code} stopped after {took:?}");
+        }
+        let quick = Mapping::compile("{a: 1}").unwrap();
+        let view = quick.run_within(Duration::from_millis(200), &json!({}), &json!({}), &json!({}), "en");
+        assert_eq!(view.unwrap(), json!({"a": 1}));
     }
 }

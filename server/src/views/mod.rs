@@ -100,6 +100,8 @@ pub struct Views {
     entries: Mutex<HashMap<ViewKey, watch::Sender<Arc<ViewFrame>>>>,
     /// Last runtime error per plugin, cleared by its next successful run.
     runtime_errors: Mutex<BTreeMap<String, String>>,
+    /// Plugins whose mapping ran out of time, with the revision that did and the message.
+    stopped: Mutex<HashMap<String, (u64, String)>>,
     /// Counters.
     pub stats: ViewStats,
     shutdown: CancellationToken,
@@ -128,6 +130,7 @@ impl Views {
             workers: Workers::start(2, Duration::from_secs(5)),
             entries: Mutex::default(),
             runtime_errors: Mutex::default(),
+            stopped: Mutex::default(),
             stats: ViewStats::default(),
             shutdown,
             engine: Engine::new(assets),
@@ -283,25 +286,39 @@ impl Views {
             .unwrap_or_else(|| json!({}));
         let (lang, opts) = (key.lang.clone(), options.clone());
         let job_plugin = plugin.clone();
-        self.stats.mapping_runs.fetch_add(1, Ordering::Relaxed);
-        let result = self
-            .workers
-            .run(move || {
-                let started = std::time::Instant::now();
-                let result = job_plugin.mapping.run(&input, &opts, &translations, &lang);
-                (result, ms_since(started))
-            })
-            .await;
         let mut timings = RunTimings { input_ms, at_ms: crate::hub::now_ms(), ..RunTimings::default() };
-        let result = result.map(|(view, ms)| {
-            timings.mapping_ms = ms;
+        // A mapping stopped for running too long is not run again until its plugin changes:
+        // each rerun would hold a mapping thread for the whole limit.
+        let stopped = self.stopped.lock().get(&key.plugin).filter(|(rev, _)| *rev == plugin.revision).cloned();
+        let view = if let Some((_, message)) = stopped {
+            Err(message)
+        } else {
+            self.stats.mapping_runs.fetch_add(1, Ordering::Relaxed);
+            let result = self
+                .workers
+                .run(move || {
+                    let started = std::time::Instant::now();
+                    let result = job_plugin.mapping.run(&input, &opts, &translations, &lang);
+                    (result, ms_since(started))
+                })
+                .await;
+            let result = result.map(|(view, ms)| {
+                timings.mapping_ms = ms;
+                view
+            });
+            let out_of_time = matches!(&result, Ok(Err(e)) if e.is_out_of_time())
+                || matches!(result, Err(worker::WorkerError::Timeout(_)));
+            let view = match result {
+                Ok(Ok(view)) if view.is_object() => Ok(view),
+                Ok(Ok(other)) => Err(format!("the mapping must produce a JSON object, not {}", kind_of(&other))),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            if let (true, Err(message)) = (out_of_time, &view) {
+                let message = format!("{message}; it runs again when the plugin is edited");
+                self.stopped.lock().insert(key.plugin.clone(), (plugin.revision, message));
+            }
             view
-        });
-        let view = match result {
-            Ok(Ok(view)) if view.is_object() => Ok(view),
-            Ok(Ok(other)) => Err(format!("the mapping must produce a JSON object, not {}", kind_of(&other))),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(e.to_string()),
         };
         match view {
             Ok(view) => {
