@@ -23,6 +23,8 @@ impl Tracker {
         let mut command = Command::new(binary);
         command
             .args(["--listen", "127.0.0.1", "--port", "0", "--log-json", "--log-level", "warn,owlcms_tracker=info"])
+            // Every bench viewer comes from 127.0.0.1: no per-address caps.
+            .args(["--max-connections-per-address", "0", "--max-streams-per-address", "0"])
             .arg("--plugins-dir")
             .arg(plugins)
             .arg("--data-dir")
