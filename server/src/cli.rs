@@ -1,11 +1,11 @@
 //! Command-line flags, each with an environment-variable equivalent (names compatible with the
 //! original tracker: `PORT`, `OWLCMS_UPDATEKEY`, `LEARNING_MODE`, `LOG_LEVEL`).
 
-use owlcms_tracker::web::limits::HttpLimits;
-use owlcms_tracker::web::ops::OpsAccess;
 use clap::{Args, Parser, Subcommand};
 use owlcms_simulator::speed::Speed;
 use owlcms_tracker::ServerOptions;
+use owlcms_tracker::web::limits::HttpLimits;
+use owlcms_tracker::web::ops::OpsAccess;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -239,5 +239,31 @@ impl ServeArgs {
             loopback_only: self.ops_loopback_only,
         };
         options
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // fly.toml's [env] as the shipped app reads it (server/tests/deploy.rs checks the values).
+    #[test]
+    fn the_fly_settings_close_the_operator_pages_and_the_default_leaves_them_open() {
+        let cli = Cli::try_parse_from([
+            "owlcms-tracker",
+            "--ops-loopback-only",
+            "true",
+            "--client-ip-header",
+            "Fly-Client-IP",
+            "--max-connections-per-address",
+            "0",
+        ])
+        .unwrap();
+        let options = cli.serve.options();
+        assert!(options.ops.loopback_only && options.ops.is_restricted(), "operator pages closed on Fly");
+        assert_eq!(options.http.client_ip_header.as_deref(), Some("Fly-Client-IP"));
+        assert_eq!(options.http.max_connections_per_address, 0);
+        let open = Cli::try_parse_from(["owlcms-tracker"]).unwrap().serve.options();
+        assert!(!open.ops.is_restricted(), "open by default, for a laptop on the venue LAN");
     }
 }

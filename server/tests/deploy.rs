@@ -5,8 +5,6 @@
 
 mod common;
 
-use clap::Parser;
-
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -97,23 +95,11 @@ async fn dockerfile_and_fly_toml_agree_with_the_code() {
     // per-address caps by the client address Fly's proxy passes, not the proxy's own.
     let env = fly["env"].as_table().unwrap();
     assert!(!env.contains_key("OPS_TOKEN"), "OPS_TOKEN is set with `fly secrets set`");
+    // What these values make of the flags is checked in cli.rs (the flags live in the binary).
     let flag = |name: &str| env[name].as_str().unwrap().to_owned();
-    let cli = owlcms_tracker::config::Cli::try_parse_from([
-        "owlcms-tracker",
-        "--ops-loopback-only",
-        &flag("OPS_LOOPBACK_ONLY"),
-        "--client-ip-header",
-        &flag("CLIENT_IP_HEADER"),
-        "--max-connections-per-address",
-        &flag("MAX_CONNECTIONS_PER_ADDRESS"),
-    ])
-    .unwrap();
-    let options = cli.serve.options();
-    assert!(options.ops.loopback_only && options.ops.is_restricted(), "operator pages closed on Fly");
-    assert_eq!(options.http.client_ip_header.as_deref(), Some("Fly-Client-IP"));
-    assert_eq!(options.http.max_connections_per_address, 0, "all connections come from the proxy");
-    let open = owlcms_tracker::config::Cli::try_parse_from(["owlcms-tracker"]).unwrap().serve.options();
-    assert!(!open.ops.is_restricted(), "open by default, for a laptop on the venue LAN");
+    assert_eq!(flag("OPS_LOOPBACK_ONLY"), "true", "operator pages closed on Fly");
+    assert_eq!(flag("CLIENT_IP_HEADER"), "Fly-Client-IP");
+    assert_eq!(flag("MAX_CONNECTIONS_PER_ADDRESS"), "0", "all connections come from the proxy");
     // The runtime is empty but for what the stage copies: one static binary, so the build
     // stage must build the server for musl (scripts/build) and copy that binary out.
     assert_eq!(image.base, "scratch");

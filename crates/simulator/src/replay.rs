@@ -87,8 +87,11 @@ pub async fn replay_keyed(
         } else {
             // Sent exactly as captured, even when it is not valid UTF-8 JSON.
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let keyed = update_key.and_then(|key| crate::protocol::key::replace_update_key(&text, key));
-            link.raw_text(keyed.unwrap_or(text)).await?;
+            let keyed = match update_key {
+                Some(key) => put_key_back(&text, key),
+                None => text,
+            };
+            link.raw_text(keyed).await?;
             done.text += 1;
         }
     }
@@ -96,8 +99,26 @@ pub async fn replay_keyed(
     Ok(done)
 }
 
+/// What the tracker's learning mode writes instead of the update key (protocol/key.rs).
+const REDACTED: &str = "\"<redacted>\"";
+
+/// `text` with every redacted key value replaced by `key` (JSON-escaped); every other byte as
+/// captured.
+fn put_key_back(text: &str, key: &str) -> String {
+    let quoted = serde_json::to_string(key).unwrap_or_else(|_| "\"\"".into());
+    text.replace(REDACTED, &quoted)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_redacted_key_is_put_back_and_nothing_else_changes() {
+        let captured = "{\"version\":\"64.0.0\", \"payload\": {\"updateKey\" : \"<redacted>\",\"b\":[1, 2]}}";
+        let keyed = super::put_key_back(captured, "Lou\"is");
+        assert_eq!(keyed, "{\"version\":\"64.0.0\", \"payload\": {\"updateKey\" : \"Lou\\\"is\",\"b\":[1, 2]}}");
+        assert_eq!(super::put_key_back("{\"a\":1}", "k"), "{\"a\":1}");
+    }
+
     #[test]
     fn arrival_times_come_from_file_names() {
         let a = super::arrival_ms("2026-01-20T14-05-16-652Z-000001-UPDATE.json").unwrap();

@@ -9,10 +9,10 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const BINARY: &str = env!("CARGO_BIN_EXE_owlcms-tracker");
+pub(crate) const BINARY: &str = env!("CARGO_BIN_EXE_owlcms-tracker");
 
 /// A running tracker process.
-pub struct Tracker {
+pub(crate) struct Tracker {
     pub child: Child,
     pub addr: SocketAddr,
     lines: Arc<Mutex<Vec<String>>>,
@@ -39,7 +39,7 @@ fn collect(
 
 impl Tracker {
     /// Starts the binary in `dir` (JSON logs, the project's plugins) with extra `args`.
-    pub fn start(dir: &Path, args: &[&str]) -> Tracker {
+    pub(crate) fn start(dir: &Path, args: &[&str]) -> Tracker {
         let mut child = Command::new(BINARY)
             .args(["--listen", "127.0.0.1", "--port", "0", "--log-json", "--plugins-dir"])
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins"))
@@ -59,21 +59,21 @@ impl Tracker {
         Tracker { child, addr, lines }
     }
 
-    pub fn http(&self, path: &str) -> String {
+    pub(crate) fn http(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    pub fn ws_url(&self) -> String {
+    pub(crate) fn ws_url(&self) -> String {
         format!("ws://{}/ws", self.addr)
     }
 
     /// Every line logged so far.
-    pub fn logs(&self) -> Vec<String> {
+    pub(crate) fn logs(&self) -> Vec<String> {
         self.lines.lock().unwrap().clone()
     }
 
     /// Waits until a logged line contains `needle`; returns it.
-    pub fn wait_for_log(&self, needle: &str, limit: Duration) -> Option<String> {
+    pub(crate) fn wait_for_log(&self, needle: &str, limit: Duration) -> Option<String> {
         let started = Instant::now();
         loop {
             if let Some(line) = self.logs().into_iter().find(|l| l.contains(needle)) {
@@ -87,7 +87,7 @@ impl Tracker {
     }
 
     /// Waits until `count` logged lines contain `needle`; returns the last of them.
-    pub fn wait_for_log_count(&self, needle: &str, count: usize, limit: Duration) -> Option<String> {
+    pub(crate) fn wait_for_log_count(&self, needle: &str, count: usize, limit: Duration) -> Option<String> {
         let started = Instant::now();
         loop {
             let found: Vec<String> = self.logs().into_iter().filter(|l| l.contains(needle)).collect();
@@ -102,7 +102,7 @@ impl Tracker {
     }
 
     /// SIGTERM, then waits (at most 10 s) for the exit.
-    pub fn stop(&mut self) -> ExitStatus {
+    pub(crate) fn stop(&mut self) -> ExitStatus {
         signal(&self.child, "TERM");
         let status = wait_exit(&mut self.child, Duration::from_secs(10));
         // The last lines (the shutdown) are read before the collectors see the end.
@@ -111,7 +111,7 @@ impl Tracker {
     }
 
     /// SIGKILL: no chance to save anything.
-    pub fn kill9(&mut self) {
+    pub(crate) fn kill9(&mut self) {
         signal(&self.child, "KILL");
         let _ = self.child.wait();
     }
@@ -124,11 +124,11 @@ impl Drop for Tracker {
     }
 }
 
-pub fn signal(child: &Child, name: &str) {
+pub(crate) fn signal(child: &Child, name: &str) {
     assert!(Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap().success());
 }
 
-pub fn wait_exit(child: &mut Child, limit: Duration) -> ExitStatus {
+pub(crate) fn wait_exit(child: &mut Child, limit: Duration) -> ExitStatus {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {

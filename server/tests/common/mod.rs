@@ -4,7 +4,7 @@
 // Each test crate uses a part of this harness (and of what it re-exports).
 #![allow(dead_code, unused_imports)]
 
-pub mod binary;
+pub(crate) mod binary;
 
 use futures_util::StreamExt;
 pub(crate) use owlcms_simulator::client::VERSION;
