@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::binary::{signal, wait_exit};
 use common::*;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -38,21 +39,6 @@ fn tracker(dir: &Path, args: &[&str]) -> (Child, SocketAddr) {
     });
     let addr = rx.recv_timeout(Duration::from_secs(20)).expect("the tracker logged its address");
     (child, addr)
-}
-
-fn signal(child: &Child, name: &str) {
-    assert!(Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap().success());
-}
-
-fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(started.elapsed() < limit, "still running after {limit:?}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 async fn get_json(url: &str) -> (u16, Value) {
