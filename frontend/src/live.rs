@@ -1,15 +1,20 @@
 //! The page's live connection: one `EventSource` on `/api/stream`, its four event kinds turned
 //! into signals, the server-time ticker, and reconnection.
 //!
-//! `EventSource` reconnects by itself after a dropped connection (the server asks for 2 s)
-//! and the server then resends the view, status, clock and decision, so the page resyncs on
-//! its own. When the browser gives up (the server answered with an error, e.g. an unknown FOP,
+//! After the first full view the server sends `patch` events (RFC 6902 against the version
+//! the page holds, named by `base`); the page keeps the envelope as JSON to apply them, and a
+//! patch it cannot apply makes it open a new stream, which starts with the full view. Clock
+//! frames carry only what changed and are merged into the clocks the page holds.
+//!
+//! `EventSource` reconnects by itself after a dropped connection (the server asks for 2 s),
+//! sending the id of the last view version it received: the server then sends a patch from
+//! it, or the full view, and the status, clock and decision, so the page resyncs on its own. When the browser gives up (the server answered with an error, e.g. an unknown FOP,
 //! or a proxy's 502) the page asks `/api/view` why, shows it, and opens a new stream later.
 
 use crate::clock::OffsetEstimator;
 use crate::dom;
 use leptos::prelude::*;
-use owlcms_contract::events::{ClockEvent, DecisionEvent, Status, StreamEvent, ViewEnvelope};
+use owlcms_contract::events::{ClockEvent, ClockFrame, DecisionEvent, Status, StreamEvent, ViewEnvelope, ViewPatch};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -44,7 +49,7 @@ pub struct Live {
     pub envelope: RwSignal<Option<ViewEnvelope>>,
     /// The last `status` event.
     pub status: RwSignal<Option<Status>>,
-    /// The last `clock` event.
+    /// The clocks, merged from every `clock` frame.
     pub clock: RwSignal<Option<ClockEvent>>,
     /// The last `decision` event.
     pub decision: RwSignal<Option<DecisionEvent>>,
@@ -55,6 +60,8 @@ pub struct Live {
     offset: StoredValue<OffsetEstimator>,
     connection: StoredValue<Option<Connection>, LocalStorage>,
     retry: StoredValue<Option<TimeoutHandle>>,
+    /// The envelope as JSON and its version: what the next patch applies to.
+    held: StoredValue<Option<(serde_json::Value, String)>, LocalStorage>,
 }
 
 /// An open stream and the handlers registered on it (dropped together: a handler must not
@@ -84,6 +91,7 @@ impl Live {
             offset: StoredValue::new(OffsetEstimator::default()),
             connection: StoredValue::new_local(None),
             retry: StoredValue::new(None),
+            held: StoredValue::new_local(None),
         };
         let ticker = set_interval_with_handle(
             move || live.now.set(live.offset.with_value(|o| o.server_now(dom::now_ms()))),
@@ -135,34 +143,54 @@ impl Live {
         on(
             ViewEnvelope::NAME,
             Box::new(move |e| {
-                if let Some(envelope) = parse::<ViewEnvelope>(&e) {
-                    self.link.set(Link::Live);
-                    self.envelope.set(Some(envelope));
+                if let Some(value) = parse::<ViewEnvelope, serde_json::Value>(&e) {
+                    self.hold(value, event_id(&e));
+                }
+            }),
+        );
+        let (stream_again, explain_again) = (stream.clone(), explain.clone());
+        on(
+            ViewPatch::NAME,
+            Box::new(move |e| {
+                let Some(patch) = parse::<ViewPatch, ViewPatch>(&e) else { return };
+                let patched = self.held.try_update_value(|held| match held.take() {
+                    Some((mut value, id)) if id == patch.base => patch.apply_to(&mut value).ok().map(|()| value),
+                    _ => None,
+                });
+                match patched.flatten() {
+                    Some(value) => self.hold(value, event_id(&e)),
+                    None => {
+                        // Not the version this page holds: a new stream starts with the full view.
+                        leptos::logging::warn!("a view patch did not apply; reopening the stream");
+                        let (stream, explain) = (stream_again.clone(), explain_again.clone());
+                        // After this handler returns: reconnecting drops the source that runs it.
+                        leptos::task::spawn_local(async move { self.connect(stream, explain) });
+                    }
                 }
             }),
         );
         on(
             Status::NAME,
             Box::new(move |e| {
-                if let Some(status) = parse::<Status>(&e) {
+                if let Some(status) = parse::<Status, Status>(&e) {
                     self.link.set(Link::Live);
                     self.status.set(Some(status));
                 }
             }),
         );
         on(
-            ClockEvent::NAME,
+            ClockFrame::NAME,
             Box::new(move |e| {
-                if let Some(clock) = parse::<ClockEvent>(&e) {
-                    self.sample_offset(clock.server_time_ms as f64);
-                    self.clock.set(Some(clock));
+                if let Some(frame) = parse::<ClockFrame, ClockFrame>(&e) {
+                    self.sample_offset(frame.now as f64);
+                    self.clock.update(|clock| clock.get_or_insert_with(ClockEvent::initial).apply(&frame));
                 }
             }),
         );
         on(
             DecisionEvent::NAME,
             Box::new(move |e| {
-                if let Some(decision) = parse::<DecisionEvent>(&e) {
+                if let Some(decision) = parse::<DecisionEvent, DecisionEvent>(&e) {
                     self.sample_offset(decision.server_time_ms as f64);
                     self.decision.set(Some(decision));
                 }
@@ -187,6 +215,18 @@ impl Live {
         );
         // Replacing the previous connection drops it, which closes it.
         self.connection.try_set_value(Some(Connection { source, _handlers: handlers }));
+    }
+
+    /// Keeps a new version of the envelope and shows it.
+    fn hold(self, value: serde_json::Value, id: String) {
+        match serde_json::from_value::<ViewEnvelope>(value.clone()) {
+            Ok(envelope) => {
+                self.held.try_set_value(Some((value, id)));
+                self.link.set(Link::Live);
+                self.envelope.set(Some(envelope));
+            }
+            Err(error) => leptos::logging::warn!("unreadable view: {error}"),
+        }
     }
 
     /// The browser gave up on the stream: find out why, show it, and try again later.
@@ -219,13 +259,19 @@ impl Default for Live {
     }
 }
 
-fn parse<T: DeserializeOwned + StreamEvent>(event: &web_sys::Event) -> Option<T> {
+/// The data of an event of kind `E`, read as `T`.
+fn parse<E: StreamEvent, T: DeserializeOwned>(event: &web_sys::Event) -> Option<T> {
     let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
     match serde_json::from_str(&data) {
         Ok(value) => Some(value),
         Err(error) => {
-            leptos::logging::warn!("unreadable {} event: {error}", T::NAME);
+            leptos::logging::warn!("unreadable {} event: {error}", E::NAME);
             None
         }
     }
+}
+
+/// The SSE id of an event (the view version).
+fn event_id(event: &web_sys::Event) -> String {
+    event.dyn_ref::<MessageEvent>().map(MessageEvent::last_event_id).unwrap_or_default()
 }

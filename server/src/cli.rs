@@ -206,6 +206,10 @@ pub(crate) struct ServeArgs {
     /// Open /api/stream streams from one client address (0: no cap).
     #[arg(long, env = "MAX_STREAMS_PER_ADDRESS", default_value_t = 2_000)]
     pub max_streams_per_address: usize,
+    /// Distinct views (plugin, FOP, language, options) live at once; a request for one more
+    /// gets a 503 until viewers leave (every view is a mapping task).
+    #[arg(long, env = "MAX_VIEWS", default_value_t = 512)]
+    pub max_views: usize,
     /// Header in which a trusted proxy passes the client's address (Fly.io: Fly-Client-IP),
     /// for the per-address stream cap. Unset: the connection's peer address.
     #[arg(long, env = "CLIENT_IP_HEADER")]
@@ -234,6 +238,7 @@ impl ServeArgs {
             client_ip_header: self.client_ip_header.clone().filter(|h| !h.is_empty()),
             ..HttpLimits::default()
         };
+        options.max_views = self.max_views.max(1);
         options.ops = OpsAccess {
             token: self.ops_token.clone().filter(|t| !t.is_empty()),
             loopback_only: self.ops_loopback_only,

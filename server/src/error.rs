@@ -57,6 +57,12 @@ pub enum AppError {
     Internal(String),
 }
 
+impl From<crate::views::ViewsFull> for AppError {
+    fn from(error: crate::views::ViewsFull) -> AppError {
+        AppError::Unavailable(error.to_string())
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, details) = match &self {
@@ -71,7 +77,8 @@ impl IntoResponse for AppError {
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, Value::Null),
             AppError::WrongUrl { .. } => (StatusCode::NOT_FOUND, Value::Null),
         };
-        if status.is_server_error() {
+        // A 503 is a cap doing its job: it is logged, throttled, where it is decided.
+        if status.is_server_error() && !matches!(self, AppError::Unavailable(_)) {
             tracing::error!(error = %self, "request failed");
         }
         let mut body = json!({ "status": status.as_u16(), "error": self.to_string() });

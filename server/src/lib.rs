@@ -15,6 +15,7 @@ pub mod plugins;
 pub mod protocol;
 pub mod scoring;
 pub mod telemetry;
+mod throttle;
 pub mod views;
 pub mod web;
 
@@ -69,6 +70,8 @@ pub struct ServerOptions {
     pub http: web::limits::HttpLimits,
     /// Who may read the operator endpoints.
     pub ops: web::ops::OpsAccess,
+    /// Most distinct views live at once (each runs its own mapping task).
+    pub max_views: usize,
 }
 
 impl Default for ServerOptions {
@@ -91,6 +94,7 @@ impl Default for ServerOptions {
             request_interval: Duration::from_secs(10),
             http: web::limits::HttpLimits::default(),
             ops: web::ops::OpsAccess::default(),
+            max_views: 512,
         }
     }
 }
@@ -183,7 +187,7 @@ impl Server {
         if let Err(error) = registry.watch_folder(shutdown.clone()) {
             tracing::warn!(%error, "cannot watch the plugins folder; edits need a restart");
         }
-        let views = Views::new(hub.clone(), registry.clone(), assets.clone(), shutdown.clone());
+        let views = Views::new(hub.clone(), registry.clone(), assets.clone(), options.max_views, shutdown.clone());
         let limits = options.http.clone();
         let streams = web::limits::Slots::new("event streams", 0, limits.max_streams_per_address);
         let connections =

@@ -2,6 +2,7 @@
 //! server epoch milliseconds; clocks carry absolute end times plus the server's time so that a
 //! browser whose own clock is off still counts down correctly.
 
+pub use crate::clock::{AthleteClock, AthleteTick, BreakClock, BreakTick, ClockEvent, ClockFrame};
 use crate::page::PageKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -37,6 +38,30 @@ pub struct ViewEnvelope {
 
 impl StreamEvent for ViewEnvelope {
     const NAME: &'static str = "view";
+}
+
+/// The `patch` event: the next version of the view as an RFC 6902 JSON Patch of the envelope
+/// whose SSE id is `base` (the event's own id is the new version). Applied to that envelope
+/// as JSON (the `view` event's data, parsed), it gives the new envelope; the server sends a
+/// patch only when it proved that, serialised, the result is the new view byte for byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewPatch {
+    /// The version (SSE id) this patch applies to.
+    pub base: String,
+    /// The operations.
+    pub patch: json_patch::Patch,
+}
+
+impl StreamEvent for ViewPatch {
+    const NAME: &'static str = "patch";
+}
+
+impl ViewPatch {
+    /// Applies the patch to the envelope JSON of version `base`, in place; on failure the
+    /// envelope is unchanged and the page should ask for the full view.
+    pub fn apply_to(&self, envelope: &mut Value) -> Result<(), json_patch::PatchError> {
+        json_patch::patch(envelope, &self.patch)
+    }
 }
 
 /// What a `status` event says overall.
@@ -96,87 +121,6 @@ pub struct Status {
 
 impl StreamEvent for Status {
     const NAME: &'static str = "status";
-}
-
-/// The `clock` event: the clocks of a FOP.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct ClockEvent {
-    /// FOP name.
-    pub fop: String,
-    /// When the event was built.
-    pub server_time_ms: i64,
-    /// The athlete's clock.
-    pub athlete: AthleteClock,
-    /// The break clock.
-    #[serde(rename = "break")]
-    pub break_clock: BreakClock,
-    /// Whether the FOP is in a break (ceremonies and session end included).
-    pub in_break: bool,
-    /// OWLCMS `INTERRUPTION`: the slot shows STOP.
-    pub interruption: bool,
-    /// What the slot shows by the hub's rules (R3.9): `decision`, `break`, `athlete` or `none`
-    /// (absent: the page decides from the view).
-    pub display: Option<String>,
-    /// OWLCMS board mode (`CURRENT_ATHLETE`, `INTERRUPTION`, …).
-    pub mode: Option<String>,
-    /// OWLCMS FOP state.
-    pub fop_state: Option<String>,
-    /// OWLCMS break type.
-    pub break_type: Option<String>,
-}
-
-impl StreamEvent for ClockEvent {
-    const NAME: &'static str = "clock";
-}
-
-/// The athlete's clock.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct AthleteClock {
-    /// `running`, `stopped` or `set`.
-    pub state: String,
-    /// Remaining milliseconds at `serverTimeMs`.
-    pub remaining_ms: i64,
-    /// When a running clock reaches zero.
-    pub ends_at_ms: Option<i64>,
-    /// Time allowed for the attempt.
-    pub time_allowed_ms: i64,
-    /// First warning threshold, when OWLCMS sent one.
-    pub initial_warning_ms: Option<i64>,
-    /// Final warning threshold, when OWLCMS sent one.
-    pub final_warning_ms: Option<i64>,
-    /// Whether the slot shows this clock now.
-    pub visible: bool,
-}
-
-impl Default for AthleteClock {
-    /// A set one-minute clock.
-    fn default() -> Self {
-        AthleteClock {
-            state: "set".into(),
-            remaining_ms: 60_000,
-            ends_at_ms: None,
-            time_allowed_ms: 60_000,
-            initial_warning_ms: None,
-            final_warning_ms: None,
-            visible: false,
-        }
-    }
-}
-
-/// The break clock.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct BreakClock {
-    /// `idle`, `running`, `paused` or `indefinite`.
-    pub state: String,
-    /// Remaining milliseconds at `serverTimeMs`, when known.
-    pub remaining_ms: Option<i64>,
-    /// When a running break ends.
-    pub ends_at_ms: Option<i64>,
-    /// Whether the slot shows this clock now.
-    pub visible: bool,
 }
 
 /// The `decision` event: the referees' lights of a FOP.
@@ -277,33 +221,6 @@ mod tests {
             assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
         }
         assert_eq!(Status::NAME, "status");
-    }
-
-    #[test]
-    fn clocks_write_integer_milliseconds() {
-        let clock = ClockEvent {
-            fop: "A".into(),
-            server_time_ms: 1_700_000_000_000,
-            athlete: AthleteClock {
-                state: "running".into(),
-                remaining_ms: 41_000,
-                ends_at_ms: Some(1_700_000_041_000),
-                visible: true,
-                ..AthleteClock::default()
-            },
-            break_clock: BreakClock { state: "idle".into(), ..BreakClock::default() },
-            display: Some("athlete".into()),
-            mode: Some("CURRENT_ATHLETE".into()),
-            ..ClockEvent::default()
-        };
-        let json = round_trip(&clock);
-        assert_eq!(json["athlete"]["remainingMs"], json!(41_000));
-        assert!(json["athlete"]["remainingMs"].is_i64());
-        assert_eq!(json["break"]["state"], "idle");
-        assert_eq!(json["fopState"], Value::Null);
-        assert_eq!(ClockEvent::NAME, "clock");
-        let sparse: ClockEvent = serde_json::from_value(json!({"fop": "A"})).unwrap();
-        assert_eq!(sparse.athlete.remaining_ms, 60_000, "a set one-minute clock by default");
     }
 
     #[test]

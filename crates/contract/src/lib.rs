@@ -13,14 +13,15 @@
 //! sends less; encoding writes the field names (camelCase) the tests and plugins rely on.
 
 pub mod catalog;
+pub mod clock;
 pub mod events;
 pub mod options;
 pub mod page;
 
 pub use catalog::{Catalog, Language, PluginInfo, PluginStatus, Problem, Requirement};
 pub use events::{
-    AthleteClock, BreakClock, ClockEvent, DecisionEvent, Jury, ProtocolError, Status, StatusState, StreamEvent,
-    ViewEnvelope,
+    AthleteClock, AthleteTick, BreakClock, BreakTick, ClockEvent, ClockFrame, DecisionEvent, Jury, ProtocolError,
+    Status, StatusState, StreamEvent, ViewEnvelope, ViewPatch,
 };
 pub use options::{
     Allowed, Choice, MAX_TEXT_CHARS, OptionKind, OptionSpec, Rule, coerce, format_number, match_choice, text_of,

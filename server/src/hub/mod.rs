@@ -17,7 +17,7 @@ mod published;
 pub use competition::{AssetInfo, AssetKind, Competition, Input, Outcome, ProtocolError};
 pub use diagnostics::{ConnectionInfo, Diagnostics};
 pub use fop::{FopChange, FopSnapshot};
-pub use published::{HubEvent, HubState, Rendered};
+pub use published::{HubEvent, HubState};
 
 use crate::protocol::replies::{self, Resource};
 use parking_lot::RwLock;
@@ -31,8 +31,10 @@ use tracing::{Instrument, debug, info, info_span, warn};
 
 /// Hub input queue depth: OWLCMS sends a few messages per second; ingest waits when full.
 const INPUT_CAPACITY: usize = 256;
-/// FOP event fan-out depth; a reader that lags this far resyncs from the `watch` snapshot.
-const EVENT_CAPACITY: usize = 1024;
+/// FOP event fan-out depth. Its one reader on the serving path (the views' live-frame task)
+/// only builds small frames; if it lags this far it rebuilds from the `watch` snapshots. Each
+/// slot pins a whole FOP snapshot until overwritten, so the ring stays short.
+const EVENT_CAPACITY: usize = 128;
 /// Least time between two unsolicited requests for the same asset ZIP.
 const ASSET_REQUEST_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -285,7 +287,7 @@ impl Hub {
         }
         drop(fops);
         if change != FopChange::default() {
-            let _ = self.shared.events.send(HubEvent::Fop { change, snapshot, rendered: Arc::default() });
+            let _ = self.shared.events.send(HubEvent::Fop { change, snapshot });
         }
         is_new
     }

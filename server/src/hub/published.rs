@@ -18,21 +18,9 @@ pub enum HubEvent {
         change: FopChange,
         /// The FOP after the change.
         snapshot: Arc<FopSnapshot>,
-        /// Serialised forms of this event, made by the first reader that needs them and shared
-        /// by all the others (thousands of viewers, one serialisation).
-        rendered: Arc<Rendered>,
     },
     /// Database, translations, assets, connections or the protocol latch changed.
     Competition,
-}
-
-/// Lazily serialised payloads of one hub event.
-#[derive(Debug, Default)]
-pub struct Rendered {
-    /// The `clock` event data.
-    pub clock: std::sync::OnceLock<String>,
-    /// The `decision` event data.
-    pub decision: std::sync::OnceLock<String>,
 }
 
 /// Competition-wide state, published only when it changed (connection counters and times

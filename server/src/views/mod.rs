@@ -12,7 +12,10 @@
 //! data change of its own FOP (clock and decision frames wake no view).
 
 pub mod events;
+pub mod feeds;
+pub mod frames;
 mod freshness;
+pub mod stream;
 pub mod worker;
 
 use crate::assets::AssetStore;
@@ -21,7 +24,10 @@ use crate::mapping::roster::RosterKey;
 use crate::mapping::{self, Engine};
 use crate::plugins::manifest::Requirement;
 use crate::plugins::registry::{Catalog, Plugin, Registry};
+use crate::throttle::Throttle;
 use axum::body::Bytes;
+use feeds::Feeds;
+use frames::Published;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -49,17 +55,26 @@ pub struct ViewKey {
 /// The latest result of a view.
 #[derive(Debug, Clone, Default)]
 pub struct ViewFrame {
-    /// Content id (hash of `body`), used as the SSE event id.
-    pub id: String,
-    /// The serialised view envelope; `None` until the mapping first succeeds.
-    pub body: Option<Bytes>,
-    /// The last mapping error; the previous body keeps serving meanwhile.
+    /// The view serialised once for every viewer (body, SSE frames, patch); `None` until the
+    /// mapping first succeeds.
+    pub view: Option<Arc<Published>>,
+    /// The last mapping error; the previous view keeps serving meanwhile.
     pub error: Option<String>,
     /// The `status` event data for this view's viewers (feed, protocol, plugin errors),
     /// computed here once rather than by each viewer.
     pub status: Arc<str>,
+    /// `status` as an SSE frame.
+    pub status_frame: Bytes,
     /// How long the last run took (for the plugin workbench).
     pub timings: Option<RunTimings>,
+}
+
+/// A request for one view more than the cap allows.
+#[derive(Debug, thiserror::Error)]
+#[error("this server already keeps {max} distinct views live (its MAX_VIEWS); try again when viewers leave")]
+pub struct ViewsFull {
+    /// The cap.
+    pub max: usize,
 }
 
 /// Durations of a view's last run, in milliseconds.
@@ -90,6 +105,8 @@ pub struct ViewStats {
     /// Times a view task woke up to look at its inputs (a wake-up that finds nothing changed
     /// still costs a task switch per view).
     pub wakeups: AtomicU64,
+    /// Requests refused because the cap on live views was reached.
+    pub refused: AtomicU64,
 }
 
 /// The view cache.
@@ -106,6 +123,9 @@ pub struct Views {
     pub stats: ViewStats,
     shutdown: CancellationToken,
     engine: Engine,
+    feeds: Arc<Feeds>,
+    max_views: usize,
+    refusals: Throttle,
 }
 
 /// What a view's inputs looked like when it last ran; a run is needed when this changes.
@@ -122,9 +142,19 @@ struct Inputs {
 }
 
 impl Views {
-    /// Creates the cache; `assets` holds the folders OWLCMS's ZIPs are extracted to.
-    pub fn new(hub: HubHandle, registry: Arc<Registry>, assets: AssetStore, shutdown: CancellationToken) -> Arc<Views> {
+    /// Creates the cache (at most `max_views` views live at once); `assets` holds the folders
+    /// OWLCMS's ZIPs are extracted to.
+    pub fn new(
+        hub: HubHandle,
+        registry: Arc<Registry>,
+        assets: AssetStore,
+        max_views: usize,
+        shutdown: CancellationToken,
+    ) -> Arc<Views> {
         Arc::new(Views {
+            feeds: Feeds::spawn(hub.clone(), shutdown.clone()),
+            max_views,
+            refusals: Throttle::new(),
             hub,
             registry,
             workers: Workers::start(2, Duration::from_secs(5)),
@@ -135,6 +165,11 @@ impl Views {
             shutdown,
             engine: Engine::new(assets),
         })
+    }
+
+    /// The per-FOP live frames (clock, decision) and the streams' heartbeat and counters.
+    pub fn feeds(&self) -> &Arc<Feeds> {
+        &self.feeds
     }
 
     /// The mapping engine the views build their inputs with.
@@ -167,18 +202,27 @@ impl Views {
         self.engine.input(request, state, fop).await
     }
 
-    /// Subscribes to a view, starting its task if nobody watches it yet.
-    pub fn subscribe(self: &Arc<Self>, key: ViewKey) -> watch::Receiver<Arc<ViewFrame>> {
+    /// Subscribes to a view, starting its task if nobody watches it yet; refused when that
+    /// would make more live views than the cap.
+    pub fn subscribe(self: &Arc<Self>, key: ViewKey) -> Result<watch::Receiver<Arc<ViewFrame>>, ViewsFull> {
         let mut entries = self.entries.lock();
         if let Some(tx) = entries.get(&key) {
-            return tx.subscribe();
+            return Ok(tx.subscribe());
+        }
+        if entries.len() >= self.max_views {
+            drop(entries);
+            self.stats.refused.fetch_add(1, Ordering::Relaxed);
+            if let Some(count) = self.refusals.due() {
+                warn!(max = self.max_views, refused = count, plugin = %key.plugin, "a new view was refused: the cap on live views is reached (MAX_VIEWS)");
+            }
+            return Err(ViewsFull { max: self.max_views });
         }
         let (tx, rx) = watch::channel(Arc::new(ViewFrame::default()));
         entries.insert(key.clone(), tx.clone());
         drop(entries);
         let span = info_span!("view", plugin = %key.plugin, fop = ?key.fop, lang = %key.lang);
         tokio::spawn(self.clone().run(key, tx).instrument(span));
-        rx
+        Ok(rx)
     }
 
     /// Number of views being watched.
@@ -239,6 +283,7 @@ impl Views {
                     problem.or_else(|| frame.error.clone()).as_deref(),
                 ));
                 if *frame.status != *status {
+                    frame.status_frame = frames::status(&status);
                     frame.status = status.into();
                     changed = true;
                 }
@@ -332,10 +377,9 @@ impl Views {
                     view,
                 };
                 let started = std::time::Instant::now();
-                let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
+                let published = frames::publish(&envelope, previous.view.as_deref());
                 timings.serialize_ms = ms_since(started);
-                let id = crate::hash::sha256_hex(&body)[7..23].to_owned();
-                ViewFrame { id, body: Some(body), error: None, status: previous.status.clone(), timings: Some(timings) }
+                ViewFrame { view: Some(Arc::new(published)), error: None, timings: Some(timings), ..previous.clone() }
             }
             Err(message) => {
                 self.stats.mapping_errors.fetch_add(1, Ordering::Relaxed);

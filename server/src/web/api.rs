@@ -72,16 +72,16 @@ pub(super) async fn view(
         let input = app.views.input_for(&request.key).await.unwrap_or_default();
         return Ok(Json(input).into_response());
     }
-    let mut rx = app.views.subscribe(request.key);
-    let waited = tokio::time::timeout(FIRST_VIEW_WAIT, rx.wait_for(|f| f.body.is_some() || f.error.is_some())).await;
+    let mut rx = app.views.subscribe(request.key)?;
+    let waited = tokio::time::timeout(FIRST_VIEW_WAIT, rx.wait_for(|f| f.view.is_some() || f.error.is_some())).await;
     let frame = match waited {
         Ok(Ok(frame)) => frame.clone(),
         _ => return Err(AppError::Internal("the view was not computed in time".into())),
     };
-    match (&frame.body, &frame.error) {
-        (Some(body), _) => Ok((
-            [(header::CONTENT_TYPE, "application/json"), (header::ETAG, &format!("\"{}\"", frame.id))],
-            body.clone(),
+    match (&frame.view, &frame.error) {
+        (Some(view), _) => Ok((
+            [(header::CONTENT_TYPE, "application/json"), (header::ETAG, &format!("\"{}\"", view.id))],
+            view.body.clone(),
         )
             .into_response()),
         (None, Some(error)) => Err(AppError::Internal(error.clone())),

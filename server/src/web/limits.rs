@@ -3,6 +3,7 @@
 //! with a JSON error before any handler sees them.
 
 use crate::error::AppError;
+use crate::throttle::Throttle;
 use axum::extract::Request;
 use axum::http::HeaderMap;
 use axum::middleware::Next;
@@ -11,7 +12,7 @@ use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Caps on what clients may hold or send. `0` in a count means no cap.
 #[derive(Debug, Clone)]
@@ -139,32 +140,6 @@ impl Drop for Slot {
                 held.1.remove(&self.address);
             }
         }
-    }
-}
-
-/// At most one log line per interval, carrying how many events it stands for.
-#[derive(Debug)]
-struct Throttle {
-    state: Mutex<(Option<Instant>, u64)>,
-}
-
-impl Throttle {
-    const INTERVAL: Duration = Duration::from_secs(5);
-
-    fn new() -> Throttle {
-        Throttle { state: Mutex::new((None, 0)) }
-    }
-
-    /// `Some(events since the last line)` when a line is due.
-    fn due(&self) -> Option<u64> {
-        let mut state = self.state.lock();
-        state.1 += 1;
-        let now = Instant::now();
-        if state.0.is_some_and(|at| now.duration_since(at) < Self::INTERVAL) {
-            return None;
-        }
-        state.0 = Some(now);
-        Some(std::mem::take(&mut state.1))
     }
 }
 

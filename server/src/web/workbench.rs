@@ -45,13 +45,14 @@ pub(super) async fn stream(
         let mut state_rx = app.hub.watch_state();
         loop {
             catalog_rx.mark_unchanged();
-            match resolve(&app, &params) {
-                Ok(request) => {
-                    let mut view_rx = app.views.subscribe(request.key.clone());
+            let opened = resolve(&app, &params)
+                .and_then(|request| Ok((app.views.subscribe(request.key.clone())?, request)));
+            match opened {
+                Ok((mut view_rx, request)) => {
                     // A view computed for the first time: send once it has a result.
                     let _ = tokio::time::timeout(
                         Duration::from_secs(5),
-                        view_rx.wait_for(|f| f.body.is_some() || f.error.is_some()),
+                        view_rx.wait_for(|f| f.view.is_some() || f.error.is_some()),
                     )
                     .await;
                     loop {
@@ -108,7 +109,7 @@ fn run_event(
     frame: &ViewFrame,
     input: Option<Value>,
 ) -> Value {
-    let envelope: Value = frame.body.as_ref().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or(Value::Null);
+    let envelope: Value = frame.view.as_ref().map_or(Value::Null, |v| (*v.value).clone());
     json!({
         "plugin": key.plugin,
         "fop": key.fop,
@@ -119,7 +120,7 @@ fn run_event(
         "runtimeError": frame.error,
         "page": envelope["page"],
         "output": envelope["view"],
-        "viewId": frame.id,
+        "viewId": frame.view.as_ref().map(|v| v.id.clone()).unwrap_or_default(),
         "timings": frame.timings,
         "input": input,
         "sentAtMs": crate::hub::now_ms(),

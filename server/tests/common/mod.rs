@@ -134,9 +134,17 @@ pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// A Server-Sent Events client.
+/// A Server-Sent Events client that holds what a page holds: the view (full `view` frames,
+/// then `patch` frames applied to it, each result checked byte for byte against the content
+/// id the server gave it) and the clocks (`clock` frames merged).
 pub(crate) struct SseClient {
     events: std::pin::Pin<Box<dyn futures_util::Stream<Item = eventsource_stream::Event> + Send>>,
+    /// The envelope as JSON and its version (SSE id).
+    pub view: Option<(Value, String)>,
+    /// The clocks, merged from every `clock` frame.
+    pub clock: owlcms_contract::ClockEvent,
+    /// `patch` frames applied so far.
+    pub patches: usize,
 }
 
 impl SseClient {
@@ -149,18 +157,59 @@ impl SseClient {
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 200, "stream {url}: {}", response.text().await.unwrap_or_default());
         let events = response.bytes_stream().eventsource().map(|e| e.expect("well-formed SSE"));
-        SseClient { events: Box::pin(events) }
+        SseClient { events: Box::pin(events), view: None, clock: owlcms_contract::ClockEvent::default(), patches: 0 }
     }
 
-    /// The next event (any kind).
+    /// A client that resumes holding `view` (as after a reconnection with `Last-Event-ID`).
+    pub(crate) async fn resume(url: &str, view: (Value, String)) -> SseClient {
+        let mut client = SseClient::connect(url, Some(&view.1)).await;
+        client.view = Some(view);
+        client
+    }
+
+    /// The next event (any kind), after updating what the client holds.
     pub(crate) async fn next(&mut self) -> eventsource_stream::Event {
-        tokio::time::timeout(PATIENCE, self.events.next()).await.expect("an SSE event in time").expect("stream open")
+        let event = tokio::time::timeout(PATIENCE, self.events.next())
+            .await
+            .expect("an SSE event in time")
+            .expect("stream open");
+        match event.event.as_str() {
+            "view" => {
+                assert_eq!(owlcms_tracker::views::frames::content_id(event.data.as_bytes()), event.id, "view id");
+                self.view = Some((serde_json::from_str(&event.data).unwrap(), event.id.clone()));
+            }
+            "patch" => {
+                let patch: owlcms_contract::ViewPatch = serde_json::from_str(&event.data).unwrap();
+                let (view, id) = self.view.as_mut().expect("a patch comes after a view");
+                assert_eq!(&patch.base, id, "the patch applies to the version held");
+                patch.apply_to(view).unwrap();
+                let rebuilt = serde_json::to_vec(view).unwrap();
+                assert_eq!(
+                    owlcms_tracker::views::frames::content_id(&rebuilt),
+                    event.id,
+                    "patched view, byte for byte"
+                );
+                *id = event.id.clone();
+                self.patches += 1;
+            }
+            "clock" => self.clock.apply(&serde_json::from_str(&event.data).unwrap()),
+            _ => {}
+        }
+        event
     }
 
-    /// The next event of a kind, skipping others; returns its parsed data.
+    /// The next event of a kind, skipping others; returns its parsed data. A `patch` counts
+    /// as a `view` (the patched view is returned), a `clock` frame returns the merged clocks.
     pub(crate) async fn next_of(&mut self, kind: &str) -> (Value, String) {
         loop {
             let event = self.next().await;
+            if kind == "view" && event.event == "patch" {
+                let (view, id) = self.view.clone().unwrap();
+                return (view, id);
+            }
+            if kind == "clock" && event.event == "clock" {
+                return (serde_json::to_value(&self.clock).unwrap(), event.id);
+            }
             if event.event == kind {
                 return (serde_json::from_str(&event.data).unwrap(), event.id);
             }
