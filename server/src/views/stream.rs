@@ -102,7 +102,11 @@ impl Pump {
             match wake {
                 Wake::View(true) => self.view_changed(false),
                 Wake::Live(live) => self.live_changed(&live),
-                Wake::Heartbeat(true) => self.pending.push_back(Bytes::from_static(HEARTBEAT)),
+                // Heartbeats (every 15 s) are not counted as wake-ups: they are not caused by data.
+                Wake::Heartbeat(true) => {
+                    self.pending.push_back(Bytes::from_static(HEARTBEAT));
+                    continue;
+                }
                 // The view or the server is going away.
                 Wake::View(false) | Wake::Heartbeat(false) => return None,
             }
@@ -138,5 +142,66 @@ impl Pump {
             self.pending.push_back(if next_one { live.decision_frame.clone() } else { live.decision_now() });
             self.sent_decision = live.decision_seq;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hub::HubHandle;
+    use crate::views::frames::publish;
+    use owlcms_contract::{PageKind, ViewEnvelope};
+    use serde_json::json;
+
+    fn version(rows: &[&str], previous: Option<&frames::Published>) -> frames::Published {
+        let view = json!({"rows": rows.iter().map(|r| json!({"name": r, "team": "A club with a long name"})).collect::<Vec<_>>()});
+        let envelope = ViewEnvelope {
+            plugin: "p".into(),
+            page: PageKind::StandardGrid,
+            fop: None,
+            lang: "en".into(),
+            options: json!({}),
+            view,
+        };
+        publish(&envelope, previous)
+    }
+
+    fn frame(view: &frames::Published) -> Arc<ViewFrame> {
+        Arc::new(ViewFrame { view: Some(Arc::new(view.clone())), ..ViewFrame::default() })
+    }
+
+    fn kind(frame: &Bytes) -> &str {
+        std::str::from_utf8(frame).unwrap().lines().find_map(|l| l.strip_prefix("event: ")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_next_version_goes_as_a_patch_a_skipped_one_as_the_whole_view() {
+        let shutdown = CancellationToken::new();
+        let feeds = Feeds::spawn(HubHandle::spawn(shutdown.clone()), shutdown.clone());
+        let v1 = version(&["A", "B", "C", "D"], None);
+        let (tx, rx) = watch::channel(frame(&v1));
+        let mut pump = Pump::new(rx, None, feeds, None, shutdown.clone());
+        let first = pump.next().await.unwrap();
+        assert!(first.starts_with(b"retry: 2000\nevent: view\n"), "{first:?}");
+        let v2 = version(&["B", "A", "C", "D"], Some(&v1));
+        tx.send_replace(frame(&v2));
+        assert_eq!(kind(&pump.next().await.unwrap()), "patch");
+        // Two versions while the viewer was not reading: the patch of the last one does not
+        // apply to what it holds.
+        let v3 = version(&["B", "C", "A", "D"], Some(&v2));
+        let v4 = version(&["B", "C", "D", "A"], Some(&v3));
+        tx.send_replace(frame(&v3));
+        tx.send_replace(frame(&v4));
+        let next = pump.next().await.unwrap();
+        assert_eq!(kind(&next), "view");
+        assert_eq!(next, v4.full);
+        // Resuming with the id of v3 (Last-Event-ID): the patch to v4.
+        let (_tx, rx) = watch::channel(frame(&v4));
+        let feeds = Feeds::spawn(HubHandle::spawn(shutdown.clone()), shutdown.clone());
+        let mut resumed = Pump::new(rx, None, feeds, Some(v3.id.clone()), shutdown.clone());
+        let resumed_first = resumed.next().await.unwrap();
+        assert!(resumed_first.ends_with(&v4.patch.as_ref().unwrap().frame), "{resumed_first:?}");
+        shutdown.cancel();
+        assert!(resumed.next().await.is_none(), "the stream ends at shutdown");
     }
 }

@@ -220,6 +220,21 @@ pub(super) async fn metrics(State(app): State<Arc<AppState>>) -> Response {
         "Times a view task woke up to check its inputs.",
         app.views.stats.wakeups.load(Ordering::Relaxed).to_string(),
     );
+    let views_max = app.options.max_views.to_string();
+    metric("views_max", "gauge", "Most views live at once (MAX_VIEWS).", views_max);
+    let refused = app.views.stats.refused.load(Ordering::Relaxed).to_string();
+    metric("views_refused_total", "counter", "View requests refused at the cap on live views.", refused);
+    let streams = &app.views.feeds().stats;
+    let load = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed).to_string();
+    metric("stream_wakeups_total", "counter", "Times a viewer's stream woke up.", load(&streams.wakeups));
+    metric("stream_frames_total", "counter", "SSE frames written to viewers.", load(&streams.frames));
+    metric("stream_bytes_total", "counter", "SSE bytes written to viewers.", load(&streams.bytes));
+    metric(
+        "live_frames_built_total",
+        "counter",
+        "Clock and decision frame sets built (once per change).",
+        load(&streams.built),
+    );
     metric(
         "state_publishes_total",
         "counter",

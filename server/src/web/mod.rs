@@ -57,9 +57,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         Router::new().nest_service("/plugins", ServeDir::new(state.registry.dir()))
     }
     .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
-    Router::new()
+    let traced = Router::new()
         .route("/ws", get(owlcms_socket::upgrade))
-        .route("/api/stream", get(sse::stream))
         .route("/api/workbench", get(workbench::stream))
         .route("/diagnostics", get(diagnostics::page).route_layer(ops_only.clone()))
         .route("/metrics", get(diagnostics::metrics).route_layer(ops_only))
@@ -69,9 +68,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/{*rest}", axum::routing::any(not_found))
         .route("/local/{*rest}", axum::routing::any(not_found))
         .merge(static_files::routes(&state.options.dist_dir))
+        .layer(TraceLayer::new_for_http());
+    // Event streams stay out of the trace layer: it would wrap every frame of every viewer's
+    // body (thousands of viewers, a clock tick each); streams are counted in /metrics instead.
+    Router::new()
+        .route("/api/stream", get(sse::stream))
+        .merge(traced)
         .layer(axum::middleware::from_fn_with_state(state.clone(), wrong_url::guard))
         .layer(axum::middleware::from_fn_with_state(state.options.http.max_uri_bytes, limits::url_guard))
-        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
