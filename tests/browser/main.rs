@@ -9,6 +9,7 @@
 mod cdp;
 mod keyed;
 mod owlcms;
+mod patches;
 mod records;
 mod teams;
 mod workbench;

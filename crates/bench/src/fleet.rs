@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 /// What the feeder sent and when, shared with every viewer.
 #[derive(Default)]
 pub struct Marks {
-    /// Clock markers (`remainingMs` of a `SetTime`) → send time.
+    /// Clock markers (the remaining time of a `SetTime`, `leftMs` in the frame) → send time.
     pub clocks: Mutex<HashMap<i64, Instant>>,
     /// View markers (requested `weight`) → send time.
     pub views: Mutex<HashMap<i64, Instant>>,
@@ -33,6 +33,12 @@ pub struct Observed {
     pub bytes: AtomicU64,
     /// Viewers whose stream failed.
     pub failed: AtomicUsize,
+    /// `clock` frames received (all viewers) and their bytes on the wire (SSE framing included).
+    pub clock_frames: AtomicU64,
+    /// See `clock_frames`.
+    pub clock_bytes: AtomicU64,
+    /// `patch` frames received (all viewers).
+    pub patches: AtomicU64,
 }
 
 /// Opens `n` viewers of `path` (e.g. `/api/stream?plugin=lifting-order&fop=A`).
@@ -93,7 +99,12 @@ async fn viewer(
         let now = Instant::now();
         match event.as_str() {
             "clock" => {
-                if let Some(mark) = number_after(data, "\"remainingMs\":")
+                // "event: clock\n" + this line + "\n" + the blank line.
+                observed.clock_bytes.fetch_add(13 + line.len() as u64 + 2, Ordering::Relaxed);
+                observed.clock_frames.fetch_add(1, Ordering::Relaxed);
+                // `remainingMs` is the marker's name in trackers before the compact clock frames.
+                let mark = number_after(data, "\"leftMs\":").or_else(|| number_after(data, "\"remainingMs\":"));
+                if let Some(mark) = mark
                     && let Some(sent) = marks.clocks.lock().get(&mark).copied()
                 {
                     observed.clock.lock().push(now - sent);
@@ -110,6 +121,15 @@ async fn viewer(
                     observed.views.lock().entry(mark).or_default().push(now - sent);
                 }
             }
+            "patch" => {
+                observed.patches.fetch_add(1, Ordering::Relaxed);
+                // The requested weight, replaced by the patch: `…/weight","value":"187"`.
+                if let Some(mark) = number_after(data, "weight\",\"value\":\"")
+                    && let Some(sent) = marks.views.lock().get(&mark).copied()
+                {
+                    observed.views.lock().entry(mark).or_default().push(now - sent);
+                }
+            }
             _ => {}
         }
     }
@@ -119,7 +139,12 @@ async fn viewer(
 mod tests {
     #[test]
     fn markers_are_read_from_event_data() {
-        assert_eq!(super::number_after(r#"{"athlete":{"remainingMs":51234,"x":1}}"#, "\"remainingMs\":"), Some(51234));
+        assert_eq!(
+            super::number_after(r#"{"now":1,"athlete":{"state":"set","leftMs":51234}}"#, "\"leftMs\":"),
+            Some(51234)
+        );
+        let patch = r#"{"base":"ab","patch":[{"op":"replace","path":"/view/attemptBar/weight","value":"187"}]}"#;
+        assert_eq!(super::number_after(patch, "weight\",\"value\":\""), Some(187));
         assert_eq!(super::number_after(r#"{"weight":"187","kg":"kg"}"#, "\"weight\":\""), Some(187));
         assert_eq!(super::number_after("{}", "\"weight\":\""), None);
     }

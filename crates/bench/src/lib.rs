@@ -41,6 +41,12 @@ pub struct Measured {
     pub rss_clients_mib: f64,
     /// Server CPU while the viewers were measured (share of one core).
     pub cpu_cores: f64,
+    /// Server CPU time per clock frame delivered to a viewer, during the clock phase (µs).
+    pub clock_cpu_us_per_delivery: f64,
+    /// Mean size of a `clock` frame on the wire, SSE framing included (bytes).
+    pub clock_frame_bytes: f64,
+    /// `patch` frames each viewer received in the whole run.
+    pub patches_per_viewer: f64,
     /// Bytes each viewer received for one lift (update, clock start/stop, decisions, update).
     pub bytes_per_viewer_per_lift: f64,
     /// Milliseconds from process start to listening.

@@ -76,13 +76,13 @@ fn med(runs: &[Measured], f: impl Fn(&Measured) -> f64) -> f64 {
 
 fn print_table(all: &[Vec<Measured>], startup: &Startup) {
     println!(
-        "| viewers | ready | clock p50/p95/p99/max ms | clock lost | view p50/p95/p99/max ms | views lost | timers/s | updates/s | RSS idle/loaded/with viewers MiB | CPU cores | bytes/viewer/lift |"
+        "| viewers | ready | clock p50/p95/p99/max ms | clock lost | view p50/p95/p99/max ms | views lost | timers/s | updates/s | RSS idle/loaded/with viewers MiB | CPU cores | bytes/viewer/lift | clock CPU µs/delivery | clock frame B | patches/viewer |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for runs in all {
         let first = &runs[0];
         println!(
-            "| {} | {:.0} | {:.1} / {:.1} / {:.1} / {:.1} | {:.0} | {:.1} / {:.1} / {:.1} / {:.1} | {:.0} | {:.0} | {:.0} | {:.1} / {:.1} / {:.1} | {:.2} | {:.0} |",
+            "| {} | {:.0} | {:.1} / {:.1} / {:.1} / {:.1} | {:.0} | {:.1} / {:.1} / {:.1} / {:.1} | {:.0} | {:.0} | {:.0} | {:.1} / {:.1} / {:.1} | {:.2} | {:.0} | {:.1} | {:.0} | {:.0} |",
             first.clients,
             med(runs, |m| m.clients_ready as f64),
             med(runs, |m| m.clock.p50),
@@ -102,6 +102,9 @@ fn print_table(all: &[Vec<Measured>], startup: &Startup) {
             med(runs, |m| m.rss_clients_mib),
             med(runs, |m| m.cpu_cores),
             med(runs, |m| m.bytes_per_viewer_per_lift),
+            med(runs, |m| m.clock_cpu_us_per_delivery),
+            med(runs, |m| m.clock_frame_bytes),
+            med(runs, |m| m.patches_per_viewer),
         );
     }
     println!(

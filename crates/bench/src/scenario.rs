@@ -107,6 +107,13 @@ pub async fn run(binary: &Path, plugins: &Path, clients: usize, load: Load) -> a
         link.text("timer", timer).await?;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // CPU per clock delivery: the clock phase alone, once its last frames are out.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let clock_cpu = procfs::cpu_time(pid) - cpu_start.0;
+    let delivered = observed.clock.lock().len().max(1);
+    m.clock_cpu_us_per_delivery = clock_cpu.as_secs_f64() * 1e6 / delivered as f64;
+    let frames = observed.clock_frames.load(Ordering::Relaxed).max(1);
+    m.clock_frame_bytes = observed.clock_bytes.load(Ordering::Relaxed) as f64 / frames as f64;
     // View updates: a new requested weight each time, 3 per second.
     for k in 0..load.views {
         let weight = 200 + k as i64;
@@ -137,6 +144,7 @@ pub async fn run(binary: &Path, plugins: &Path, clients: usize, load: Load) -> a
     tokio::time::sleep(Duration::from_secs(1)).await;
     m.bytes_per_viewer_per_lift = observed.bytes.load(Ordering::Relaxed) as f64 / m.clients_ready.max(1) as f64;
     m.rss_clients_mib = procfs::rss_bytes(pid) as f64 / MIB;
+    m.patches_per_viewer = observed.patches.load(Ordering::Relaxed) as f64 / m.clients_ready.max(1) as f64;
 
     // Ingest throughput with these viewers connected, 64 messages in flight.
     let started = Instant::now();
