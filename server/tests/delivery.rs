@@ -97,7 +97,7 @@ async fn last_event_id_resumes_with_a_patch_or_the_whole_view() {
         update["weight"] = json!(weight);
         update
     };
-    // Two versions later, the server has no patch from X any more: the whole view.
+    // Two versions later: both patches, in order (the harness applies and checks each).
     for weight in ["171", "172"] {
         assert_eq!(owlcms.request("update", &change(weight)).await["status"], 200);
         // One version per change (the view task may otherwise take both in one run).
@@ -105,7 +105,17 @@ async fn last_event_id_resumes_with_a_patch_or_the_whole_view() {
     }
     let (_, at_z) = api_view(&t, query).await;
     let mut resumed = SseClient::resume(&url, held_x.clone()).await;
+    assert_eq!(resumed.next().await.event, "patch");
     let event = resumed.next().await;
+    assert_eq!(
+        (event.event.as_str(), event.id.as_str()),
+        ("patch", at_z.as_str()),
+        "two patches to the current version"
+    );
+    assert_eq!(resumed.patches, 2);
+    // A version the server no longer has (or never had): the whole view.
+    let mut lost = SseClient::resume(&url, (held_x.0.clone(), "0123456789abcdef".into())).await;
+    let event = lost.next().await;
     assert_eq!((event.event.as_str(), event.id.as_str()), ("view", at_z.as_str()), "missed base: the full view");
     let held_z = resumed.view.clone().unwrap();
     drop(resumed);

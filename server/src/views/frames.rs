@@ -58,6 +58,9 @@ pub struct Published {
     pub full: Bytes,
     /// The `patch` frame from the previous version, when one is smaller than `full`.
     pub patch: Option<PatchFrame>,
+    /// The last few patches that lead here, oldest first (`patch` is the last): a viewer a
+    /// few versions behind gets them in order rather than the whole view.
+    pub chain: Arc<[PatchFrame]>,
     /// The envelope as JSON: the base of the next patch.
     pub value: Arc<Value>,
 }
@@ -76,7 +79,29 @@ pub fn publish(envelope: &ViewEnvelope, previous: Option<&Published>) -> Publish
     let id = content_id(&body);
     let full = sse(ViewEnvelope::NAME, Some(&id), &body);
     let patch = previous.filter(|p| p.id != id).and_then(|p| patch_frame(p, &value, &body, &id));
-    Published { id, body, full, patch, value: Arc::new(value) }
+    let chain: Arc<[PatchFrame]> = match (&patch, previous) {
+        (Some(patch), Some(previous)) => {
+            let kept = previous.chain.len().saturating_sub(HISTORY - 1);
+            previous.chain[kept..].iter().cloned().chain(std::iter::once(patch.clone())).collect()
+        }
+        _ => Arc::from(Vec::new()),
+    };
+    Published { id, body, full, patch, chain, value: Arc::new(value) }
+}
+
+/// Patches kept per view: a viewer at most this many versions behind still gets patches.
+const HISTORY: usize = 8;
+
+impl Published {
+    /// The patch frames that take a viewer holding version `held` to this one, in order,
+    /// when they exist and weigh less than the whole view.
+    pub fn patches_from(&self, held: Option<&str>) -> Option<impl Iterator<Item = &Bytes>> {
+        let held = held?;
+        let start = self.chain.iter().position(|p| p.base == held)?;
+        let steps = &self.chain[start..];
+        let bytes: usize = steps.iter().map(|p| p.frame.len()).sum();
+        (bytes < self.full.len()).then(|| steps.iter().map(|p| &p.frame))
+    }
 }
 
 /// The patch from `previous` to `value`, if it is smaller than the whole body and rebuilds it
@@ -164,5 +189,29 @@ mod tests {
         let same = publish(&envelope(json!({"other": "x"})), Some(&second));
         assert_eq!(same.id, second.id);
         assert!(same.patch.is_none());
+    }
+
+    #[test]
+    fn a_viewer_a_few_versions_behind_gets_the_patches_in_order() {
+        let mut versions = vec![publish(&envelope(rows(&["A", "B", "C", "D", "E"])), None)];
+        for order in [["B", "A", "C", "D", "E"], ["B", "C", "A", "D", "E"], ["B", "C", "D", "A", "E"]] {
+            let next = publish(&envelope(rows(&order)), versions.last());
+            versions.push(next);
+        }
+        let last = versions.last().unwrap();
+        let steps: Vec<&Bytes> = last.patches_from(Some(&versions[1].id)).unwrap().collect();
+        assert_eq!(steps.len(), 2);
+        let mut rebuilt: Value = serde_json::from_slice(&versions[1].body).unwrap();
+        for frame in steps {
+            let text = std::str::from_utf8(frame).unwrap();
+            let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap();
+            serde_json::from_str::<ViewPatch>(data).unwrap().apply_to(&mut rebuilt).unwrap();
+        }
+        assert_eq!(serde_json::to_vec(&rebuilt).unwrap(), last.body);
+        assert!(last.patches_from(Some("unknown")).is_none());
+        assert!(last.patches_from(None).is_none());
+        // A version reached without a patch starts the chain again.
+        let whole = publish(&envelope(json!({"other": 1})), Some(last));
+        assert!(whole.chain.is_empty());
     }
 }

@@ -122,13 +122,21 @@ impl Pump {
             self.sent_status = frame.status.clone();
             frame.status_frame.clone()
         });
-        let view = frame.view.as_ref().filter(|v| self.sent_view.as_deref() != Some(v.id.as_str())).map(|view| {
-            let patch = view.patch.as_ref().filter(|p| self.sent_view.as_deref() == Some(p.base.as_str()));
-            self.sent_view = Some(view.id.clone());
-            patch.map_or_else(|| view.full.clone(), |p| p.frame.clone())
-        });
-        let (a, b) = if view_first { (view, status) } else { (status, view) };
-        self.pending.extend(a.into_iter().chain(b));
+        let mut view = Vec::new();
+        if let Some(published) = frame.view.as_ref().filter(|v| self.sent_view.as_deref() != Some(v.id.as_str())) {
+            match published.patches_from(self.sent_view.as_deref()) {
+                Some(steps) => view.extend(steps.cloned()),
+                None => view.push(published.full.clone()),
+            }
+            self.sent_view = Some(published.id.clone());
+        }
+        if view_first {
+            self.pending.extend(view);
+            self.pending.extend(status);
+        } else {
+            self.pending.extend(status);
+            self.pending.extend(view);
+        }
     }
 
     fn live_changed(&mut self, live: &FopFrames) {
@@ -154,7 +162,10 @@ mod tests {
     use serde_json::json;
 
     fn version(rows: &[&str], previous: Option<&frames::Published>) -> frames::Published {
-        let view = json!({"rows": rows.iter().map(|r| json!({"name": r, "team": "A club with a long name"})).collect::<Vec<_>>()});
+        // Twelve fixed rows after the moving ones: patches are much smaller than the view.
+        let fixed = (0..12).map(|i| json!({"name": format!("Fixed {i}"), "team": "A club with a long name"}));
+        let moving = rows.iter().map(|r| json!({"name": r, "team": "A club with a long name"}));
+        let view = json!({"rows": moving.chain(fixed).collect::<Vec<_>>()});
         let envelope = ViewEnvelope {
             plugin: "p".into(),
             page: PageKind::StandardGrid,
@@ -186,15 +197,20 @@ mod tests {
         let v2 = version(&["B", "A", "C", "D"], Some(&v1));
         tx.send_replace(frame(&v2));
         assert_eq!(kind(&pump.next().await.unwrap()), "patch");
-        // Two versions while the viewer was not reading: the patch of the last one does not
-        // apply to what it holds.
+        // Two versions while the viewer was not reading: both patches, in order.
         let v3 = version(&["B", "C", "A", "D"], Some(&v2));
         let v4 = version(&["B", "C", "D", "A"], Some(&v3));
         tx.send_replace(frame(&v3));
         tx.send_replace(frame(&v4));
+        assert_eq!(pump.next().await.unwrap(), v3.patch.as_ref().unwrap().frame);
+        assert_eq!(pump.next().await.unwrap(), v4.patch.as_ref().unwrap().frame);
+        // A version reached without a patch (a rewrite) goes whole.
+        let v5 = version(&["Z"; 1], Some(&v4));
+        let v6 = version(&["Y"; 1], Some(&v5));
+        tx.send_replace(frame(&v6));
         let next = pump.next().await.unwrap();
         assert_eq!(kind(&next), "view");
-        assert_eq!(next, v4.full);
+        assert_eq!(next, v6.full);
         // Resuming with the id of v3 (Last-Event-ID): the patch to v4.
         let (_tx, rx) = watch::channel(frame(&v4));
         let feeds = Feeds::spawn(HubHandle::spawn(shutdown.clone()), shutdown.clone());
