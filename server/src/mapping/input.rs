@@ -8,11 +8,16 @@ use super::athlete::enrich;
 use super::roster::Roster;
 use super::scores::{self, ScoreSettings};
 use crate::assets::index::AssetIndex;
+use crate::hub::database::Database;
 use crate::hub::fop::{FopSnapshot, OrderItem};
 use crate::hub::{HubState, now_ms};
+use crate::plugins::values::{Input, SharedPart};
 use crate::protocol::athlete as session_entry;
 use crate::scoring::AthleteLifts;
 use serde_json::{Map, Value, json};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Payload fields moved out of `.state` because the document resolves them, and OWLCMS's
 /// update key, a secret that must not reach browsers (`/api/view?debug=input`).
@@ -28,6 +33,7 @@ const RESOLVED_FIELDS: [&str; 8] = [
 ];
 
 /// What the document is built from.
+#[derive(Clone, Copy)]
 pub struct InputParts<'a> {
     /// Hub state (database, translations, FOP names).
     pub state: &'a HubState,
@@ -108,18 +114,75 @@ pub fn build(parts: &InputParts<'_>) -> Value {
         doc["platform"] = platform.unwrap_or(Value::Null);
     }
     if parts.with_database {
-        doc["database"] = database.map_or(Value::Null, |db| db.raw.clone());
-        if let (Some(roster), Some(sessions)) = (parts.roster, doc["database"]["sessions"].as_array_mut()) {
-            for session in sessions {
-                let done = session["name"].as_str().is_some_and(|name| roster.session_done(name));
-                session["done"] = json!(done);
-            }
-        }
+        doc["database"] = database.map_or(Value::Null, |db| match parts.roster {
+            Some(roster) => with_sessions_done(db, &sessions_done(db, roster)),
+            None => db.raw.clone(),
+        });
         doc["competitionAthletes"] = parts.roster.map_or(json!([]), |r| r.competition_athletes().clone());
         doc["championships"] = parts.roster.map_or(json!([]), |r| r.championships_for(parts.options));
         doc["medalsPerSession"] = database.map_or(json!([]), |db| super::teams::medals_per_session(&db.raw));
     }
     doc
+}
+
+/// Fields of the document that hold athletes resolved from one session snapshot: an athlete
+/// appears in several of them, identical (see [`Input::keyed`]).
+const KEYED_FIELDS: [&str; 6] = ["athletes", "startOrder", "liftingOrder", "current", "next", "previous"];
+
+/// The mapping input as views run it: the same document as [`build`], with the parts that
+/// depend only on the database and the roster (the database with its sessions' `done`, the
+/// competition's athletes, medals per session) held apart as shared parts, identified by what
+/// they are built from, so mapping threads convert them once rather than on every run.
+pub fn build_shared(parts: &InputParts<'_>, roster: &Arc<Roster>) -> Input {
+    let mut doc = build(&InputParts { with_database: false, ..*parts });
+    let mut shared = Vec::new();
+    if parts.with_database {
+        let database = parts.state.database.clone();
+        let done = database.as_deref().map(|db| sessions_done(db, roster)).unwrap_or_default();
+        let identity = database.as_deref().map(|db| format!("{}/{}", db.checksum, db.bytes_hash));
+        let bits: String = done.iter().map(|d| if *d { '1' } else { '0' }).collect();
+        let (db, db_id) = (database.clone(), identity.clone());
+        let part = match (db, db_id) {
+            (Some(db), Some(id)) => {
+                SharedPart::new(format!("database/{id}/{bits}"), move || with_sessions_done(&db, &done))
+            }
+            _ => SharedPart::new("database/none", || Value::Null),
+        };
+        shared.push(("database", part));
+        let athletes = roster.clone();
+        let id = format!("competitionAthletes/{:?}", roster.key);
+        shared.push(("competitionAthletes", SharedPart::new(id, move || athletes.competition_athletes().clone())));
+        let medals = match (database, identity) {
+            (Some(db), Some(id)) => {
+                SharedPart::new(format!("medalsPerSession/{id}"), move || super::teams::medals_per_session(&db.raw))
+            }
+            _ => SharedPart::new("medalsPerSession/none", || json!([])),
+        };
+        // Placeholders keep every field at its place in the document.
+        doc["database"] = Value::Null;
+        doc["competitionAthletes"] = Value::Null;
+        doc["championships"] = roster.championships_for(parts.options);
+        doc["medalsPerSession"] = Value::Null;
+        shared.push(("medalsPerSession", medals));
+    }
+    Input { doc, shared, keyed: KEYED_FIELDS.to_vec() }
+}
+
+/// Whether each database session (in database order) is finished, for its `done` field.
+fn sessions_done(db: &Database, roster: &Roster) -> Vec<bool> {
+    let sessions = db.raw["sessions"].as_array().map_or(&[][..], Vec::as_slice);
+    sessions.iter().map(|session| session["name"].as_str().is_some_and(|name| roster.session_done(name))).collect()
+}
+
+/// The database with each session's `done` set from `done` (see [`sessions_done`]).
+fn with_sessions_done(db: &Database, done: &[bool]) -> Value {
+    let mut raw = db.raw.clone();
+    if let Some(sessions) = raw["sessions"].as_array_mut() {
+        for (session, done) in sessions.iter_mut().zip(done) {
+            session["done"] = json!(done);
+        }
+    }
+    raw
 }
 
 /// Adds `scores` to athletes (from the roster when it knows the athlete, else computed
@@ -147,7 +210,18 @@ impl Scorer<'_> {
 
 fn add_fop(doc: &mut Value, fop: &FopSnapshot, scorer: &Scorer<'_>) {
     let athletes = &fop.derived.athletes;
-    let resolve = |key: &str| athletes.get(key).map(|a| scorer.athlete(key, a));
+    // An athlete appears in the start order, the lifting order and maybe as current, next or
+    // previous: resolved (enriched, scored) once.
+    let resolved: RefCell<HashMap<&str, Value>> = RefCell::default();
+    let resolve = |key: &str| {
+        if let Some(done) = resolved.borrow().get(key) {
+            return Some(done.clone());
+        }
+        let (key, athlete) = athletes.get_key_value(key)?;
+        let out = scorer.athlete(key, athlete);
+        resolved.borrow_mut().insert(key.as_str(), out.clone());
+        Some(out)
+    };
     let order = |items: &[OrderItem]| -> Vec<Value> {
         items
             .iter()

@@ -14,8 +14,9 @@ mod teams;
 use crate::assets::AssetStore;
 use crate::assets::index::AssetIndex;
 use crate::hub::{FopSnapshot, HubState};
+use crate::plugins::values::{Input, SharedPart};
 use roster::{Roster, RosterKey};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -54,6 +55,12 @@ impl Engine {
 
     /// The input document for `request` on `state` (and `fop`, for views of one FOP).
     pub async fn input(&self, request: Request<'_>, state: &HubState, fop: Option<&FopSnapshot>) -> Value {
+        self.mapping_input(request, state, fop).await.to_json()
+    }
+
+    /// The same document as [`Engine::input`], as views run it: the parts built from the
+    /// database and the roster alone are shared parts, converted once per thread and content.
+    pub async fn mapping_input(&self, request: Request<'_>, state: &HubState, fop: Option<&FopSnapshot>) -> Input {
         let roster = self.roster(state).await;
         let assets = self.asset_index(state).await;
         let parts = input::InputParts {
@@ -65,7 +72,7 @@ impl Engine {
             roster: Some(&roster),
             assets: Some(&assets),
         };
-        input::build(&parts)
+        input::build_shared(&parts, &roster)
     }
 
     /// What the asset folders hold, rescanned only after a ZIP replaced one of them.
@@ -107,6 +114,17 @@ impl Engine {
         *cached = Some(roster.clone());
         roster
     }
+}
+
+/// The `$tr` table of `lang` as a shared part: converted once per translations load and
+/// language on each mapping thread, not on every run.
+pub fn translations(state: &HubState, lang: &str) -> SharedPart {
+    let Some(translations) = state.translations.clone() else {
+        return SharedPart::new("translations/none", || json!({}));
+    };
+    let lang = lang.to_owned();
+    let id = format!("translations/{}/{lang}", state.translations_revision);
+    SharedPart::new(id, move || translations.locales.get(&lang).map_or_else(|| json!({}), |table| json!(table)))
 }
 
 /// Changes whenever an asset ZIP replaces a folder (the sum of the load times only grows).

@@ -2,9 +2,10 @@
 //! run on the view input document with a time limit. Errors carry the line and column of the
 //! program.
 
+use super::values::{Input, SharedPart, json_to_val, val_to_json};
 use jaq_core::load::{self, Arena, File, Loader};
 use jaq_core::{Compiler, Ctx, Vars, compile, data};
-use jaq_json::{Num, Val};
+use jaq_json::Val;
 use serde_json::Value;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -158,9 +159,36 @@ impl Mapping {
         translations: &Value,
         lang: &str,
     ) -> Result<Value, MappingError> {
+        self.run_values(limit, || (json_to_val(input), json_to_val(translations)), options, lang)
+    }
+
+    /// [`Mapping::run`] on a view's input: its shared parts and the translation table are
+    /// converted to jq values once per content and thread (see [`super::values`]), not per run.
+    pub fn run_input(
+        &self,
+        input: &Input,
+        options: &Value,
+        translations: &SharedPart,
+        lang: &str,
+    ) -> Result<Value, MappingError> {
+        self.run_values(TIME_LIMIT, || (input.to_val(), translations.to_val()), options, lang)
+    }
+
+    /// Runs on the (input, translations) jq values `values` makes; converting them counts
+    /// towards the time limit, as it always did.
+    fn run_values(
+        &self,
+        limit: Duration,
+        values: impl FnOnce() -> (Val, Val),
+        options: &Value,
+        lang: &str,
+    ) -> Result<Value, MappingError> {
         let clock = Clock { deadline: Instant::now() + limit, steps: Cell::new(0) };
         // The run's values live and die inside the closure; the filter is only read.
-        let run = std::panic::AssertUnwindSafe(|| self.first_output(&clock, input, options, translations, lang));
+        let run = std::panic::AssertUnwindSafe(|| {
+            let (input, translations) = values();
+            self.first_output(&clock, input, options, translations, lang)
+        });
         match std::panic::catch_unwind(run) {
             Ok(result) => result,
             Err(payload) if payload.is::<OutOfTime>() => {
@@ -173,14 +201,14 @@ impl Mapping {
     fn first_output(
         &self,
         clock: &Clock,
-        input: &Value,
+        input: Val,
         options: &Value,
-        translations: &Value,
+        translations: Val,
         lang: &str,
     ) -> Result<Value, MappingError> {
-        let vars = Vars::new([json_to_val(options), json_to_val(translations), Val::from(lang.to_owned())]);
+        let vars = Vars::new([json_to_val(options), translations, Val::from(lang.to_owned())]);
         let ctx = Ctx::<Data>::new(Budget { lut: &self.filter.lut, clock }, vars);
-        let mut outputs = self.filter.id.run((ctx, json_to_val(input)));
+        let mut outputs = self.filter.id.run((ctx, input));
         match outputs.next() {
             Some(Ok(view)) => Ok(val_to_json(&view)),
             Some(Err(exn)) => Err(MappingError::runtime(match exn.get_err() {
@@ -242,43 +270,6 @@ fn compile_error(code: &str, errors: compile::Errors<&str, ()>) -> MappingError 
         })
         .next()
         .unwrap_or_else(|| MappingError::runtime("the mapping could not be compiled"))
-}
-
-fn json_to_val(value: &Value) -> Val {
-    match value {
-        Value::Null => Val::Null,
-        Value::Bool(b) => Val::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Val::Num(Num::from_integral(i)),
-            None => Val::from(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Val::from(s.clone()),
-        Value::Array(items) => items.iter().map(json_to_val).collect(),
-        Value::Object(map) => Val::obj(map.iter().map(|(k, v)| (Val::from(k.clone()), json_to_val(v))).collect()),
-    }
-}
-
-fn val_to_json(value: &Val) -> Value {
-    match value {
-        Val::Null => Value::Null,
-        Val::Bool(b) => Value::Bool(*b),
-        Val::Num(Num::Int(i)) => Value::from(*i as i64),
-        Val::Num(Num::Float(f)) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        Val::Num(n) => n.to_string().parse::<serde_json::Number>().map_or(Value::Null, Value::Number),
-        Val::TStr(s) | Val::BStr(s) => Value::String(String::from_utf8_lossy(s).into_owned()),
-        Val::Arr(items) => Value::Array(items.iter().map(val_to_json).collect()),
-        Val::Obj(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Val::TStr(s) | Val::BStr(s) => String::from_utf8_lossy(s).into_owned(),
-                        other => other.to_string(),
-                    };
-                    (key, val_to_json(v))
-                })
-                .collect(),
-        ),
-    }
 }
 
 #[cfg(test)]

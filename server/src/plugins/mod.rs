@@ -7,3 +7,4 @@ pub mod manifest;
 pub mod mapping;
 pub mod registry;
 pub mod sample;
+pub mod values;

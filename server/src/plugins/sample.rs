@@ -9,6 +9,7 @@ use crate::hub::translations::Translations;
 use crate::hub::{FopSnapshot, HubHandle, HubState, Input};
 use crate::mapping::input::{self, InputParts};
 use crate::mapping::roster::{Roster, RosterKey};
+use crate::plugins::values::Input as SharedInput;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -96,6 +97,19 @@ impl SampleData {
 
     /// The mapping input for the sample FOP (or none, for plugins without a FOP).
     pub async fn input(&self, fop: Option<&str>, options: &Value, with_database: bool) -> Value {
+        let (fop, roster) = self.fop_and_roster(fop).await;
+        build_input(&self.state, fop.as_deref(), &roster, options, with_database)
+    }
+
+    /// The same input as [`SampleData::input`], as the server's views run it: with the parts
+    /// built from the database and the roster held apart as shared parts.
+    pub async fn shared_input(&self, fop: Option<&str>, options: &Value, with_database: bool) -> SharedInput {
+        let (fop, roster) = self.fop_and_roster(fop).await;
+        let parts = parts(&self.state, fop.as_deref(), &roster, options, with_database);
+        input::build_shared(&parts, &roster)
+    }
+
+    async fn fop_and_roster(&self, fop: Option<&str>) -> (Option<Arc<FopSnapshot>>, Arc<Roster>) {
         let fop = fop.and(self.fop.clone());
         let key = RosterKey {
             database: self.state.database.as_ref().map(|d| d.checksum.clone()),
@@ -105,8 +119,7 @@ impl SampleData {
         let (database, results) = (self.state.database.clone(), self.state.results.clone());
         let built =
             tokio::task::spawn_blocking(move || Roster::build(key, database.as_deref(), &results, Arc::default()));
-        let roster = built.await.unwrap_or_default();
-        build_input(&self.state, fop.as_deref(), &roster, options, with_database)
+        (fop, Arc::new(built.await.unwrap_or_default()))
     }
 
     /// The mapping input of a view opened before OWLCMS sent anything.
@@ -125,6 +138,15 @@ fn build_input(
     options: &Value,
     with_database: bool,
 ) -> Value {
-    let parts = InputParts { state, fop, options, lang: "en", with_database, roster: Some(roster), assets: None };
-    input::build(&parts)
+    input::build(&parts(state, fop, roster, options, with_database))
+}
+
+fn parts<'a>(
+    state: &'a HubState,
+    fop: Option<&'a FopSnapshot>,
+    roster: &'a Roster,
+    options: &'a Value,
+    with_database: bool,
+) -> InputParts<'a> {
+    InputParts { state, fop, options, lang: "en", with_database, roster: Some(roster), assets: None }
 }

@@ -24,12 +24,13 @@ use crate::mapping::roster::RosterKey;
 use crate::mapping::{self, Engine};
 use crate::plugins::manifest::Requirement;
 use crate::plugins::registry::{Catalog, Plugin, Registry};
+use crate::plugins::values::Input;
 use crate::throttle::Throttle;
 use axum::body::Bytes;
 use feeds::Feeds;
 use frames::Published;
 use parking_lot::Mutex;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -185,7 +186,7 @@ impl Views {
         let state = self.hub.state();
         let fop = key.fop.as_deref().and_then(|f| self.hub.fop(f));
         let options: Value = serde_json::from_str(&key.options).unwrap_or_default();
-        Some(self.input_at(key, plugin, &options, &state, fop.as_deref()).await)
+        Some(self.input_at(key, plugin, &options, &state, fop.as_deref()).await.to_json())
     }
 
     /// The mapping input of a view for the given state (what its task runs on).
@@ -196,10 +197,10 @@ impl Views {
         options: &Value,
         state: &HubState,
         fop: Option<&FopSnapshot>,
-    ) -> Value {
+    ) -> Input {
         let with_database = plugin.config.requires.contains(&Requirement::Database);
         let request = mapping::Request { options, lang: &key.lang, with_database };
-        self.engine.input(request, state, fop).await
+        self.engine.mapping_input(request, state, fop).await
     }
 
     /// Subscribes to a view, starting its task if nobody watches it yet; refused when that
@@ -323,12 +324,7 @@ impl Views {
         let started = std::time::Instant::now();
         let input = self.input_at(key, &plugin, options, state, fop).await;
         let input_ms = ms_since(started);
-        let translations: Value = state
-            .translations
-            .as_ref()
-            .and_then(|t| t.locales.get(&key.lang))
-            .map(|table| json!(table))
-            .unwrap_or_else(|| json!({}));
+        let translations = mapping::translations(state, &key.lang);
         let (lang, opts) = (key.lang.clone(), options.clone());
         let job_plugin = plugin.clone();
         let mut timings = RunTimings { input_ms, at_ms: crate::hub::now_ms(), ..RunTimings::default() };
@@ -343,7 +339,7 @@ impl Views {
                 .workers
                 .run(move || {
                     let started = std::time::Instant::now();
-                    let result = job_plugin.mapping.run(&input, &opts, &translations, &lang);
+                    let result = job_plugin.mapping.run_input(&input, &opts, &translations, &lang);
                     (result, ms_since(started))
                 })
                 .await;
