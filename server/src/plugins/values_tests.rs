@@ -27,7 +27,7 @@ fn a_part_is_converted_once_per_identity_and_thread() {
     let (part, builds) = counted("test/tr/1/fr", json!({"Snatch": "Arraché"}));
     let before = conversions_on_this_thread();
     let first = part.to_val();
-    let again = part.clone().to_val();
+    let again = part.to_val();
     assert_eq!(builds.load(Ordering::Relaxed), 1, "the second run hits the cache");
     assert_eq!(conversions_on_this_thread() - before, 1);
     assert_eq!(val_to_json(&first), json!({"Snatch": "Arraché"}));
