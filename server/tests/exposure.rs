@@ -44,6 +44,23 @@ async fn operator_endpoints_need_the_token_when_one_is_set() {
     assert_eq!(status, 503, "health is not an operator endpoint (503: no OWLCMS data yet)");
 }
 
+#[tokio::test]
+async fn health_counts_owlcms_connections_without_their_address() {
+    let (t, _owlcms) = ready().await;
+    let report: Value = reqwest::get(t.http("/api/diagnostics")).await.unwrap().json().await.unwrap();
+    let peer = report["connections"][0]["peer"].as_str().expect("diagnostics name the peer").to_owned();
+    assert!(peer.starts_with("127.0.0.1:"), "{peer}");
+    let response = reqwest::get(t.http("/api/health")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let health: Value = serde_json::from_str(&text).unwrap();
+    let connections = health["connections"].as_array().unwrap();
+    assert_eq!(connections.len(), 1, "{health}");
+    assert_eq!(connections[0]["authenticated"], true);
+    assert!(connections[0].get("peer").is_none(), "{health}");
+    assert!(!text.contains(&peer), "health shows OWLCMS's address: {text}");
+}
+
 /// This machine's address on a real interface, if it has one.
 fn lan_address() -> Option<IpAddr> {
     let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;

@@ -243,6 +243,13 @@ pub(super) async fn metrics(State(app): State<Arc<AppState>>) -> Response {
     );
     metric("uptime_seconds", "gauge", "Seconds since start.", app.started.elapsed().as_secs().to_string());
     metric("resident_memory_bytes", "gauge", "Resident set size.", resident_bytes().to_string());
+    // The soak watches this for leaked tasks (a stream or connection task that never ends).
+    metric(
+        "tokio_alive_tasks",
+        "gauge",
+        "Tasks alive on the server's runtime.",
+        tokio::runtime::Handle::current().metrics().num_alive_tasks().to_string(),
+    );
     let _ = writeln!(
         out,
         "# HELP owlcms_tracker_messages_total OWLCMS frames received, by type.\n# TYPE owlcms_tracker_messages_total counter"

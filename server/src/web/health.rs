@@ -2,6 +2,9 @@
 //! loaded and no protocol mismatch is latched, 503 (with the reasons) otherwise.
 //! `GET /api/health?live` answers 200 whenever the server serves (liveness for Docker and
 //! Fly.io: a tracker waiting for OWLCMS is alive, and must keep receiving traffic).
+//! Health is public (load balancers and the image's HEALTHCHECK read it, and ops guards do
+//! not cover it): it says how many OWLCMS connections are open, never from where; the peer
+//! addresses are on the ops-guarded `/api/diagnostics`.
 
 use crate::AppState;
 use crate::hub::{FopSnapshot, now_ms};
@@ -67,7 +70,12 @@ pub(super) async fn health(
         }),
         "assets": state.assets,
         "fops": fops,
-        "connections": d.connections,
+        // Without the peer address: anyone who reaches the tracker may read this page.
+        "connections": d.connections.iter().map(|c| json!({
+            "id": c.id,
+            "sinceMs": c.since_ms,
+            "authenticated": c.authenticated,
+        })).collect::<Vec<Value>>(),
         "lastMessageMs": d.last_message_ms,
         "protocolError": state.protocol_error,
         "counters": {
