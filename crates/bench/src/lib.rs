@@ -1,11 +1,13 @@
 //! The benchmark harness: starts the tracker, feeds it realistic OWLCMS traffic over a real
 //! WebSocket (the simulator's messages for a 15-athlete session), opens N real SSE viewers and
-//! measures event latencies, ingest throughput, memory, CPU and start-up time.
+//! measures event latencies, ingest throughput, memory, CPU and start-up time; and the
+//! competition-day soak ([`soak`]).
 
 pub mod fleet;
 pub mod procfs;
 pub mod scenario;
 pub mod server;
+pub mod soak;
 pub mod stats;
 
 use serde::Serialize;

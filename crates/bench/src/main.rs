@@ -1,5 +1,6 @@
 //! `owlcms-bench`: runs the benchmark against the release tracker and prints a table and JSON.
-//! Usage: `cargo build --release && target/release/owlcms-bench --clients 1,100,1000,10000 --runs 3`.
+//! Usage: `cargo build --release && target/release/owlcms-bench --clients 1,100,1000,10000 --runs 3`;
+//! `owlcms-bench soak [--minutes M]` runs the competition-day soak instead (`scripts/soak`).
 
 use anyhow::Context;
 use clap::Parser;
@@ -35,6 +36,9 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("soak") {
+        return owlcms_bench::soak::cli::main(std::env::args().skip(1)).await;
+    }
     let args = Args::parse();
     // Each viewer is a socket here and in the tracker (which inherits this limit).
     let _ = rlimit::increase_nofile_limit(u64::MAX);

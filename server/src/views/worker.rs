@@ -19,6 +19,8 @@ const STACK_BYTES: usize = 64 * 1024 * 1024;
 const QUEUE: usize = 256;
 /// Most replacement threads alive at once: jobs that never end each keep one busy.
 const MAX_REPLACEMENTS: usize = 4;
+/// Longest a job waits for a thread (all busy, or stuck) before it is refused as `Busy`.
+const QUEUE_WAIT: Duration = Duration::from_secs(30);
 
 /// A pool of mapping threads.
 #[derive(Clone)]
@@ -88,12 +90,15 @@ impl Workers {
         self.started.load(Ordering::Relaxed)
     }
 
-    /// Runs `work` on a mapping thread and waits for its result at most the timeout.
+    /// Runs `work` on a mapping thread and waits for its result at most the timeout, counted
+    /// from the moment a thread starts it.
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, WorkerError> {
         let (tx, rx) = oneshot::channel();
+        let (started_tx, started_rx) = oneshot::channel::<()>();
         let abandoned = Arc::new(AtomicBool::new(false));
         let retire = abandoned.clone();
         let job: Job = Box::new(move || {
+            let _ = started_tx.send(());
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
             let _ = tx.send(result);
             retire.load(Ordering::Acquire)
@@ -101,6 +106,16 @@ impl Workers {
         match self.jobs.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => return Err(WorkerError::Busy),
+        }
+        // Time in the queue is not time running: when many views are recomputed at once (an
+        // update with a thousand boards open, a slow machine), the last job waits for a while,
+        // and counting that wait made the soak take busy moments for endless mappings (and
+        // stop their plugins until edited).
+        match tokio::time::timeout(QUEUE_WAIT, started_rx).await {
+            Ok(Ok(())) => {}
+            // Dropped without running: the pool is gone.
+            Ok(Err(_)) => return Err(WorkerError::Crashed),
+            Err(_) => return Err(WorkerError::Busy),
         }
         match tokio::time::timeout(self.timeout, rx).await {
             Ok(Ok(Ok(value))) => Ok(value),
@@ -148,6 +163,16 @@ mod tests {
         let crashed = patient.run(|| panic!("boom")).await;
         assert!(matches!(crashed, Err(WorkerError::Crashed)), "{crashed:?}");
         assert_eq!(patient.run(|| 2).await.unwrap(), 2, "the thread survives the panic");
+    }
+
+    #[tokio::test]
+    async fn waiting_for_a_thread_does_not_count_as_running() {
+        let workers = Workers::start(1, Duration::from_millis(300));
+        // Three 200 ms jobs on one thread: the last one starts after 400 ms in the queue.
+        let job = || std::thread::sleep(Duration::from_millis(200));
+        let (a, b, c) = tokio::join!(workers.run(job), workers.run(job), workers.run(job));
+        assert!(a.is_ok() && b.is_ok() && c.is_ok(), "{a:?} {b:?} {c:?}");
+        assert_eq!(workers.threads_started(), 1, "no thread was taken for stuck");
     }
 
     #[tokio::test]
