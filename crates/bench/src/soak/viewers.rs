@@ -109,13 +109,7 @@ impl Fleet {
         let query = self.queries[index % self.queries.len()].clone();
         let viewer = Viewer { query: query.clone(), board: Arc::default(), stop: CancellationToken::new() };
         let url = format!("{}/api/stream?{query}", self.base);
-        tokio::spawn(watch(
-            self.client.clone(),
-            url,
-            viewer.board.clone(),
-            self.counters.clone(),
-            viewer.stop.clone(),
-        ));
+        tokio::spawn(watch(self.client.clone(), url, viewer.board.clone(), self.counters.clone(), viewer.stop.clone()));
         self.viewers.push(viewer);
         self.joined += 1;
     }
@@ -150,18 +144,15 @@ impl Fleet {
                 .buffer_unordered(32)
                 .collect::<Vec<_>>()
                 .await;
-            let failed: Vec<(usize, String)> = checks.into_iter().filter_map(|(i, r)| r.err().map(|why| (i, why))).collect();
+            let failed: Vec<(usize, String)> =
+                checks.into_iter().filter_map(|(i, r)| r.err().map(|why| (i, why))).collect();
             if failed.is_empty() || Instant::now() >= deadline {
                 break failed;
             }
             pending = failed.iter().map(|(i, _)| *i).collect();
             tokio::time::sleep(Duration::from_millis(500)).await;
         };
-        let differences = last
-            .iter()
-            .take(KEPT)
-            .map(|(i, why)| format!("{}: {why}", self.viewers[*i].query))
-            .collect();
+        let differences = last.iter().take(KEPT).map(|(i, why)| format!("{}: {why}", self.viewers[*i].query)).collect();
         let verdict = Verdict { compared: self.viewers.len(), equal: self.viewers.len() - last.len(), differences };
         for viewer in self.viewers.drain(..) {
             viewer.stop.cancel();
