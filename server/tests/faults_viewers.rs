@@ -212,7 +212,7 @@ fn startup_frames() -> std::sync::Arc<Vec<Vec<u8>>> {
 
 /// How long a storm client waits for the reply to its update: the tracker works through a
 /// hundred whole databases in a few seconds, and a debug build on a loaded machine queues.
-const STORM_PATIENCE: Duration = Duration::from_secs(60);
+const STORM_PATIENCE: Duration = Duration::from_secs(120);
 
 /// The reply to the last frame sent (resource requests and pings skipped), or a panic.
 async fn storm_reply(owlcms: &mut Owlcms) -> Value {
@@ -281,10 +281,19 @@ async fn a_reconnect_storm_leaks_nothing_and_wipes_nothing() {
         storm.push(tokio::spawn(reconnect(tracker.ws_url(), frames.clone(), i)));
     }
     let opened = started.elapsed();
+    let mut failed = Vec::new();
     for task in storm {
-        task.await.unwrap();
+        if let Err(error) = task.await {
+            failed.push(error.to_string());
+        }
     }
     let took = started.elapsed();
+    if !failed.is_empty() {
+        let logs = tracker.logs();
+        let errors: Vec<&String> =
+            logs.iter().filter(|l| l.contains("\"ERROR\"") || l.contains("panicked")).take(10).collect();
+        panic!("{} reconnects failed, first: {}; the tracker's errors: {errors:#?}", failed.len(), failed[0]);
+    }
     let deadline = Instant::now() + STORM_PATIENCE;
     while connections(&tracker).await > 0 || metric(&tracker, "owlcms_connections").await > 0.0 {
         assert!(Instant::now() < deadline, "every closed connection is forgotten");
@@ -297,7 +306,8 @@ async fn a_reconnect_storm_leaks_nothing_and_wipes_nothing() {
 RSS {:.0} MiB",
         rss_mib(pid)
     );
-    assert!(opened < Duration::from_millis(10_500), "the storm was not 100 reconnects in 10 s: {opened:?}");
+    // Paced at 10 a second; a loaded machine delays the client's own ticks a little.
+    assert!(opened < Duration::from_secs(12), "the storm was not 100 reconnects in 10 s: {opened:?}");
     // Each reconnect sends a whole database (decoded again by a debug build): they overlap.
     assert!(took < STORM_PATIENCE, "the tracker took {took:?} to answer the storm");
     assert!(fds_after <= fds_before + 2, "descriptors leaked: {fds_before} → {fds_after}");
@@ -312,8 +322,9 @@ RSS {:.0} MiB",
     assert!(report["messages"]["update"].as_u64().unwrap() >= 101, "{report}");
     // The next OWLCMS connection is heard: its update shows.
     let mut next = Owlcms::connect(&tracker.ws_url()).await;
-    assert_eq!(connections(&tracker).await, 1);
     assert_eq!(next.request("update", &update_with_weight(777)).await["status"], 200);
+    // Counted once its first frame is answered (the hub hears of a connection asynchronously).
+    assert_eq!(connections(&tracker).await, 1);
     let text = reqwest::get(tracker.http("/api/view?plugin=lifting-order&fop=A")).await.unwrap().text().await.unwrap();
     assert!(text.contains("\"weight\":\"777\""), "{text}");
 }
