@@ -49,6 +49,7 @@ impl SoakArgs {
             edit_every: Duration::from_secs(self.edit_every),
             reconnect_every: Duration::from_secs(self.reconnect_every),
             sample_every: Duration::from_secs(10),
+            warm_up: Duration::from_secs_f64(self.minutes * 12.0),
             seed: 19,
         }
     }

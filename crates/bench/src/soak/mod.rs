@@ -42,6 +42,8 @@ pub struct SoakOptions {
     pub reconnect_every: Duration,
     /// Time between two resource samples.
     pub sample_every: Duration,
+    /// Time after which resources are taken as warm (growth is measured from there).
+    pub warm_up: Duration,
     /// Seed of the meet, the viewers' choices and the edits.
     pub seed: u64,
 }
@@ -74,7 +76,7 @@ pub struct SoakReport {
     pub viewer_problems: Vec<String>,
     /// Resource samples, in order; the first after warm-up is `warm`.
     pub samples: Vec<Sample>,
-    /// The sample the growth is measured from (the first after a fifth of the run).
+    /// The sample the growth is measured from (the first after the warm-up).
     pub warm: Sample,
     /// The last sample, with OWLCMS stopped and the viewers still connected.
     pub end: Sample,
@@ -184,7 +186,7 @@ pub async fn run(options: &SoakOptions, progress: impl Fn(&str)) -> anyhow::Resu
     let started = Instant::now();
     let mut next = Next { edit: options.edit_every, reconnect: options.reconnect_every, sample: Duration::ZERO };
     let mut churn_debt = 0.0;
-    let warm_after = options.duration / 5;
+    let warm_after = options.warm_up;
     while started.elapsed() < options.duration {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = started.elapsed();

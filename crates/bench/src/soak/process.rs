@@ -22,8 +22,8 @@ pub enum StartError {
     NotListening,
 }
 
-/// Log lines by level, with the warnings and errors (by message, counted, with the first
-/// line's other fields as an example).
+/// Log lines by level, with the warnings and errors (by message and `error` field, counted,
+/// with the first line's other fields as an example).
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Logs {
@@ -48,7 +48,11 @@ impl Logs {
     fn record(&mut self, line: &str) {
         let value: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
         let level = value["level"].as_str().unwrap_or("TEXT").to_owned();
-        let message = value.pointer("/fields/message").and_then(|m| m.as_str()).unwrap_or(line).to_owned();
+        let mut message = value.pointer("/fields/message").and_then(|m| m.as_str()).unwrap_or(line).to_owned();
+        // Lines of one message with different causes are told apart by their `error` field.
+        if let Some(error) = value.pointer("/fields/error").and_then(|e| e.as_str()) {
+            message = format!("{message}: {}", error.chars().take(160).collect::<String>());
+        }
         let kept = match level.as_str() {
             "ERROR" => Some(&mut self.errors),
             "WARN" => Some(&mut self.warnings),
