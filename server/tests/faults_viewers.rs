@@ -73,7 +73,10 @@ async fn arrival(sse: &mut SseClient, kind: &str, needle: &str, within: Duration
     tokio::time::timeout(within, async {
         loop {
             let event = sse.next().await;
-            if event.event == kind && event.data.contains(needle) {
+            // A view arrives whole or as a patch: look in the view the client now holds.
+            let view_patched = kind == "view" && event.event == "patch";
+            let holds = || sse.view.as_ref().is_some_and(|(v, _)| v.to_string().contains(needle));
+            if (event.event == kind && event.data.contains(needle)) || (view_patched && holds()) {
                 return started.elapsed();
             }
         }
