@@ -30,6 +30,8 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Run the tracker (the default).
     Serve,
+    /// Serve viewers from NATS (needs --nats-url): no OWLCMS socket, no mapping (docs/relay.md).
+    Relay,
     /// Play OWLCMS against a tracker: a whole competition over the real WebSocket protocol.
     Simulate(SimulateArgs),
     /// Write a synthetic competition database (V2 JSON) of the given size.
@@ -214,6 +216,33 @@ pub(crate) struct ServeArgs {
     /// for the per-address stream cap. Unset: the connection's peer address.
     #[arg(long, env = "CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
+    /// NATS server URL(s), comma-separated: on `serve`, publish to relay nodes; on `relay`,
+    /// where the frames come from (docs/relay.md). Unset: a single node.
+    #[arg(long, env = "NATS_URL")]
+    pub nats_url: Option<String>,
+    /// NATS credentials file (`.creds`: JWT and NKey seed).
+    #[arg(long, env = "NATS_CREDS")]
+    pub nats_creds: Option<PathBuf>,
+    /// NATS token.
+    #[arg(long, env = "NATS_TOKEN", hide_env_values = true)]
+    pub nats_token: Option<String>,
+    /// NATS user (with --nats-password).
+    #[arg(long, env = "NATS_USER")]
+    pub nats_user: Option<String>,
+    /// NATS password.
+    #[arg(long, env = "NATS_PASSWORD", hide_env_values = true)]
+    pub nats_password: Option<String>,
+    /// CA certificate (PEM) that signed the NATS server's certificate.
+    #[arg(long, env = "NATS_CA")]
+    pub nats_ca: Option<PathBuf>,
+    /// Refuse to talk to NATS without TLS.
+    #[arg(long, env = "NATS_REQUIRE_TLS", default_value_t = false, action = clap::ArgAction::Set,
+          num_args = 0..=1, default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub nats_require_tls: bool,
+    /// This relay's name in its leases (`relay` only; Fly sets FLY_MACHINE_ID). Default: the
+    /// process id and start time.
+    #[arg(long, env = "RELAY_ID")]
+    pub relay_id: Option<String>,
 }
 
 impl ServeArgs {
@@ -239,11 +268,43 @@ impl ServeArgs {
             ..HttpLimits::default()
         };
         options.max_views = self.max_views.max(1);
+        options.nats = self.nats();
         options.ops = OpsAccess {
             token: self.ops_token.clone().filter(|t| !t.is_empty()),
             loopback_only: self.ops_loopback_only,
         };
         options
+    }
+}
+
+impl ServeArgs {
+    /// The NATS settings, when `--nats-url` is set.
+    pub(crate) fn nats(&self) -> Option<owlcms_tracker::relay::NatsOptions> {
+        let url = self.nats_url.clone().filter(|u| !u.is_empty())?;
+        Some(owlcms_tracker::relay::NatsOptions {
+            url,
+            credentials: self.nats_creds.clone(),
+            token: self.nats_token.clone().filter(|t| !t.is_empty()),
+            user: self.nats_user.clone().zip(self.nats_password.clone()),
+            ca: self.nats_ca.clone(),
+            require_tls: self.nats_require_tls,
+        })
+    }
+
+    /// The relay's settings (`relay`): `None` without `--nats-url`.
+    pub(crate) fn relay(&self) -> Option<owlcms_tracker::relay::http::RelayOptions> {
+        let id = self
+            .relay_id
+            .clone()
+            .or_else(|| std::env::var("FLY_MACHINE_ID").ok())
+            .unwrap_or_else(|| format!("r{}-{}", std::process::id(), owlcms_tracker::hub::now_ms()));
+        let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        Some(owlcms_tracker::relay::http::RelayOptions {
+            nats: self.nats()?,
+            id,
+            dist_dir: self.dist_dir.clone(),
+            http: self.options().http,
+        })
     }
 }
 

@@ -13,6 +13,7 @@ pub mod mapping;
 pub mod persist;
 pub mod plugins;
 pub mod protocol;
+pub mod relay;
 pub mod scoring;
 pub mod telemetry;
 mod throttle;
@@ -72,6 +73,8 @@ pub struct ServerOptions {
     pub ops: web::ops::OpsAccess,
     /// Most distinct views live at once (each runs its own mapping task).
     pub max_views: usize,
+    /// Publish to NATS for relay nodes (`--nats-url`); `None`: a single node.
+    pub nats: Option<relay::NatsOptions>,
 }
 
 impl Default for ServerOptions {
@@ -95,6 +98,7 @@ impl Default for ServerOptions {
             http: web::limits::HttpLimits::default(),
             ops: web::ops::OpsAccess::default(),
             max_views: 512,
+            nats: None,
         }
     }
 }
@@ -212,6 +216,9 @@ impl Server {
             wrong_urls: Default::default(),
             streams,
         });
+        if let Some(nats) = state.options.nats.clone() {
+            relay::publish::spawn(state.clone(), nats);
+        }
         let app = web::router(state);
         let token = shutdown.clone();
         let task = tokio::spawn(async move { web::serve::serve(listener, app, &limits, connections, token).await });

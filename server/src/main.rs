@@ -29,6 +29,7 @@ async fn main() -> ExitCode {
     telemetry::init(&cli.serve.log_level, cli.serve.log_json);
     let result = match cli.command.as_ref().unwrap_or(&Command::Serve) {
         Command::Serve => serve(&cli).await,
+        Command::Relay => relay(&cli).await,
         Command::Simulate(args) => simulate(args).await,
         Command::Generate(args) => generate(args),
         Command::Replay(args) => replay(args).await,
@@ -42,6 +43,23 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn relay(cli: &Cli) -> anyhow::Result<()> {
+    if let Ok(limit) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::debug!(limit, "open file limit");
+    }
+    let options = cli.serve.relay().ok_or_else(|| anyhow::anyhow!("relay needs --nats-url (or NATS_URL)"))?;
+    let listen = std::net::SocketAddr::new(cli.serve.listen, cli.serve.port);
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let signalled = wait_for_signal();
+    let relay = owlcms_tracker::relay::http::Relay::with_listener(listener, options).await?;
+    let token = relay.shutdown_token();
+    tokio::spawn(async move {
+        signalled.await;
+        token.cancel();
+    });
+    relay.wait().await
 }
 
 async fn serve(cli: &Cli) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ mod languages;
 pub mod limits;
 pub mod ops;
 mod owlcms_socket;
-mod request;
+pub(crate) mod request;
 pub mod serve;
 mod sse;
 mod static_files;

@@ -10,13 +10,13 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 /// A validated view request.
-pub(super) struct ViewRequest {
+pub(crate) struct ViewRequest {
     /// The view identity.
     pub key: ViewKey,
 }
 
 /// Validates the query of `/api/stream` and `/api/view`.
-pub(super) fn resolve(app: &AppState, params: &BTreeMap<String, String>) -> Result<ViewRequest, AppError> {
+pub(crate) fn resolve(app: &AppState, params: &BTreeMap<String, String>) -> Result<ViewRequest, AppError> {
     let catalog = app.registry.catalog();
     let ids = catalog.ids();
     let Some(id) = params.get("plugin").filter(|p| !p.is_empty()) else {
