@@ -14,6 +14,18 @@ ensure_rust_components() {
   done
 }
 
+# nats-server (Debian's package) for the relay tests (server/tests/relay.rs), which start their
+# own on a free loopback port with JetStream in a temp folder. The package's systemd unit is
+# not used.
+ensure_nats_server() {
+  if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then
+    step "installing nats-server (apt)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get install -y nats-server || { $sudo apt-get update && $sudo apt-get install -y nats-server; }
+  fi
+}
+
 # The web client's toolchain (wasm32 target, trunk and wasm-bindgen pinned, brotli; with
 # --browser also Chromium for the browser tests), then the client itself into dist/.
 ensure_web_toolchain() {

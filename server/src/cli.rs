@@ -303,6 +303,7 @@ impl ServeArgs {
             nats: self.nats()?,
             id,
             dist_dir: self.dist_dir.clone(),
+            plugins_dir: self.plugins_dir.clone(),
             http: self.options().http,
         })
     }

@@ -1,6 +1,6 @@
 //! A relay node's HTTP side: `/api/stream` and `/api/view` from the followed frames (the
 //! viewer's frames come from the same [`Pump`] as on the ingest node, so the bytes match),
-//! `/healthz`, and the web client's files.
+//! `/healthz`, the web client's files and the plugins' files (from the relay's own copy).
 
 use super::NatsOptions;
 use super::node::{Node, WantedFull};
@@ -37,6 +37,8 @@ pub struct RelayOptions {
     pub id: String,
     /// The web client's files.
     pub dist_dir: PathBuf,
+    /// The plugins' files (`style.css`…), from the relay's own copy (the image ships them).
+    pub plugins_dir: PathBuf,
     /// HTTP caps (the same flags as the ingest node's).
     pub http: HttpLimits,
 }
@@ -62,6 +64,8 @@ impl Relay {
             .route("/api/stream", get(stream))
             .route("/api/view", get(view))
             .route("/healthz", get(health))
+            .route("/api/health", get(live))
+            .nest_service("/plugins", tower_http::services::ServeDir::new(&options.plugins_dir))
             .fallback_service(files)
             .with_state(node.clone());
         let limits = options.http.clone();
@@ -163,6 +167,14 @@ async fn view(State(node): State<Arc<Node>>, Query(params): Query<BTreeMap<Strin
     }
 }
 
+/// Liveness (the image's HEALTHCHECK and Fly's check): a relay without NATS still serves the
+/// last boards, so it stays in rotation; readiness is `/healthz`.
+async fn live(State(node): State<Arc<Node>>) -> Response {
+    let linked = *node.linked.borrow();
+    axum::Json(json!({ "role": "relay", "id": node.id, "nats": linked, "views": node.wanted() })).into_response()
+}
+
+/// Readiness: 503 while the NATS link is down.
 async fn health(State(node): State<Arc<Node>>) -> Response {
     let linked = *node.linked.borrow();
     let body = json!({ "role": "relay", "id": node.id, "nats": linked, "views": node.wanted() });

@@ -91,7 +91,10 @@ impl Node {
                 };
                 loop {
                     match super::buckets(&client).await {
-                        Ok(b) => break buckets_tx.send_replace(Some(b)),
+                        Ok(b) => {
+                            buckets_tx.send_replace(Some(b));
+                            break;
+                        }
                         Err(error) => warn!(%error, "retrying"),
                     };
                     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -1,6 +1,8 @@
 //! A real `nats-server` with JetStream on a free loopback port, its store in a temp folder
 //! (kept across a restart of the same server, as a real deployment's volume is), and a raw
 //! SSE reader that keeps every frame's bytes (for byte-for-byte comparisons between nodes).
+// Each test crate uses a part of it.
+#![allow(dead_code)]
 
 use futures_util::StreamExt;
 use std::net::TcpStream;
