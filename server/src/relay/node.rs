@@ -304,13 +304,19 @@ fn frame_of(record: ViewRecord, previous: Option<&ViewFrame>) -> ViewFrame {
         Some(id) if previous.and_then(|p| p.view.as_ref()).is_some_and(|v| v.id == id) => {
             previous.and_then(|p| p.view.clone())
         }
-        Some(id) => Some(Arc::new(Published {
-            full: frames::sse(<owlcms_contract::ViewEnvelope as StreamEvent>::NAME, Some(&id), &record.body),
-            patch: record.header.base.map(|base| PatchFrame { base, frame: record.patch.clone() }),
-            body: record.body,
-            // Only the ingest node builds patches.
-            value: Arc::new(Value::Null),
-            id,
+        Some(id) => Some(Arc::new({
+            let patch = record.header.base.map(|base| PatchFrame { base, frame: record.patch.clone() });
+            // A relay keeps the same short history of patches as the ingest node.
+            let chain = frames::chain_after(previous.and_then(|p| p.view.as_deref()), patch.as_ref());
+            Published {
+                full: frames::sse(<owlcms_contract::ViewEnvelope as StreamEvent>::NAME, Some(&id), &record.body),
+                patch,
+                chain,
+                body: record.body,
+                // Only the ingest node builds patches.
+                value: Arc::new(Value::Null),
+                id,
+            }
         })),
         None => None,
     };

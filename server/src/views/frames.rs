@@ -79,14 +79,17 @@ pub fn publish(envelope: &ViewEnvelope, previous: Option<&Published>) -> Publish
     let id = content_id(&body);
     let full = sse(ViewEnvelope::NAME, Some(&id), &body);
     let patch = previous.filter(|p| p.id != id).and_then(|p| patch_frame(p, &value, &body, &id));
-    let chain: Arc<[PatchFrame]> = match (&patch, previous) {
-        (Some(patch), Some(previous)) => {
-            let kept = previous.chain.len().saturating_sub(HISTORY - 1);
-            previous.chain[kept..].iter().cloned().chain(std::iter::once(patch.clone())).collect()
-        }
-        _ => Arc::from(Vec::new()),
-    };
+    let chain = chain_after(previous, patch.as_ref());
     Published { id, body, full, patch, chain, value: Arc::new(value) }
+}
+
+/// The patches that lead to a version reached from `previous` by `patch`: the previous chain
+/// (when the patch continues it) and the patch; empty for a version sent whole.
+pub fn chain_after(previous: Option<&Published>, patch: Option<&PatchFrame>) -> Arc<[PatchFrame]> {
+    let Some(patch) = patch else { return Arc::from(Vec::new()) };
+    let earlier = previous.filter(|p| p.id == patch.base).map_or(&[][..], |p| &p.chain[..]);
+    let kept = earlier.len().saturating_sub(HISTORY - 1);
+    earlier[kept..].iter().cloned().chain(std::iter::once(patch.clone())).collect()
 }
 
 /// Patches kept per view: a viewer at most this many versions behind still gets patches.
