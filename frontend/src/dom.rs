@@ -63,3 +63,10 @@ pub fn set_title(title: &str) {
         document.set_title(title);
     }
 }
+
+/// Sets `<html lang=…>` (screen readers, hyphenation, fonts follow it).
+pub fn set_lang(lang: &str) {
+    if let Some(root) = leptos::prelude::document().document_element() {
+        let _ = root.set_attribute("lang", lang);
+    }
+}

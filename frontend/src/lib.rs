@@ -1,6 +1,6 @@
 //! The owlcms-tracker web client: the landing page and the scoreboard page kinds, drawn from
 //! the server's SSE stream. Built for the browser by Trunk (wasm32); the pure modules
-//! (`clock`, `urls`, `layout`, `catalog`, `views`) are tested natively with `cargo test`.
+//! (`clock`, `sound`, `texts`, `urls`, `layout`, `catalog`, `views`) are tested natively with `cargo test`.
 
 pub mod catalog;
 pub mod clock;
@@ -8,6 +8,9 @@ pub mod dom;
 pub mod layout;
 pub mod live;
 pub mod pages;
+pub mod sound;
+pub mod sound_player;
+pub mod texts;
 pub mod urls;
 pub mod views;
 pub mod widgets;
@@ -21,6 +24,7 @@ pub fn start() {
     if dom::path().trim_end_matches('/') == urls::WORKBENCH_PATH {
         return leptos::mount::mount_to_body(pages::workbench::Workbench);
     }
+    texts::load();
     match urls::plugin_of_path(&dom::path()) {
         Some(plugin) => leptos::mount::mount_to_body(move || view! { <pages::page::PluginPage plugin=plugin /> }),
         None => leptos::mount::mount_to_body(pages::landing::Landing),

@@ -4,6 +4,7 @@
 use crate::clock::{self, format_clock};
 use crate::layout::{Slot, SlotInputs, slot};
 use crate::live::{Link, Live};
+use crate::texts::t;
 use crate::views::{AttemptBar, Text};
 use leptos::prelude::*;
 use owlcms_contract::{DecisionEvent, Jury, StatusState};
@@ -179,9 +180,9 @@ pub fn connection_marker(live: Live) -> impl IntoView {
     move || {
         let text = match live.link.get() {
             Link::Live => return None,
-            Link::Connecting => "connecting…",
-            Link::Reconnecting => "reconnecting…",
-            Link::Refused(..) => "not connected",
+            Link::Connecting => t("connecting"),
+            Link::Reconnecting => t("reconnecting"),
+            Link::Refused(..) => t("notConnected"),
         };
         Some(view! { <div class="conn-marker" role="status">{text}</div> })
     }

@@ -12,6 +12,7 @@
 //! height by hand), and Firefox and Safari place it differently; the repeated thead row is
 //! the technique every engine prints the same way.
 
+use crate::texts;
 use crate::views::Text;
 use leptos::prelude::*;
 use serde::Deserialize;
@@ -246,7 +247,7 @@ pub fn render(view: DocumentView) -> AnyView {
         <style>{CSS}</style>
         <div class="document">
             <div class="doc-toolbar">
-                <button class="print-button" type="button" on:click=print>"Print"</button>
+                <button class="print-button" type="button" on:click=print>{texts::t("print")}</button>
             </div>
             <header class="doc-cover">
                 <h1 class="doc-title">{view.title.0.clone()}</h1>

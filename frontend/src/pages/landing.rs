@@ -4,6 +4,7 @@
 use super::options::{Choices, SetChoices, options_form};
 use crate::catalog::sections;
 use crate::dom;
+use crate::texts::t;
 use crate::urls::page_url;
 use leptos::prelude::*;
 use owlcms_contract::{Catalog, PluginInfo};
@@ -36,7 +37,7 @@ pub fn Landing() -> impl IntoView {
                     Err(e) => error.set(Some(format!("unreadable catalogue: {e}"))),
                 },
                 Ok((status, _)) => error.set(Some(format!("the tracker answered HTTP {status}"))),
-                Err(_) => error.set(Some("cannot reach the tracker; retrying…".to_owned())),
+                Err(_) => error.set(Some(t("unreachable"))),
             }
         });
     };
@@ -67,23 +68,18 @@ pub fn Landing() -> impl IntoView {
                 out.push(
                     view! {
                         <div class="banner error" data-banner="protocol">
-                            <strong>"⚠ Protocol version mismatch. "</strong>{reason}
-                            " Upgrade OWLCMS (version 64 or newer is required)."
+                            <strong>"⚠ "{t("protocol")}" "</strong>{reason}" "{t("upgrade")}
                         </div>
                     }
                     .into_any(),
                 );
             }
             if c.fops.is_empty() {
-                let text = if c.owlcms_connected {
-                    "OWLCMS is connected; waiting for competition data."
-                } else {
-                    "Waiting for OWLCMS. This page updates by itself when data arrives."
-                };
+                let text = t(if c.owlcms_connected { "connectedWaiting" } else { "waiting" });
                 out.push(view! { <div class="banner waiting" data-banner="waiting">{text}</div> }.into_any());
             } else if !c.owlcms_connected {
                 out.push(
-                    view! { <div class="banner note" data-banner="disconnected">"OWLCMS is not connected: the boards show the last data received."</div> }
+                    view! { <div class="banner note" data-banner="disconnected">{t("disconnected")}</div> }
                         .into_any(),
                 );
             }
@@ -93,7 +89,7 @@ pub fn Landing() -> impl IntoView {
     let body = move || {
         catalog.with(|c| {
             let Some(c) = c else {
-                return view! { <p class="muted">"Loading…"</p> }.into_any();
+                return view! { <p class="muted">{t("loading")}</p> }.into_any();
             };
             let fops = c.fops.clone();
             sections(&c.plugins)
@@ -125,7 +121,7 @@ pub fn Landing() -> impl IntoView {
         <div class="landing">
             <header class="landing-head">
                 <h1 id="competition">{heading}</h1>
-                <p class="muted">"Live scoreboards for OWLCMS. Open a board per platform, or set its options first."</p>
+                <p class="muted" id="tagline">{t("tagline")}</p>
             </header>
             {banners}
             <main>{body}</main>
@@ -139,15 +135,15 @@ pub fn Landing() -> impl IntoView {
 
 fn card(p: PluginInfo, fops: &[String], dialog: RwSignal<Option<String>>) -> impl IntoView + use<> {
     let links = if !p.needs_fop() {
-        view! { <a class="fop-link" href=page_url(&p.id, None, None, &[], &BTreeMap::new()) target="_blank">"Open"</a> }
+        view! { <a class="fop-link" href=page_url(&p.id, None, None, &[], &BTreeMap::new()) target="_blank">{t("open")}</a> }
             .into_any()
     } else if fops.is_empty() {
-        view! { <span class="muted">"Awaiting OWLCMS…"</span> }.into_any()
+        view! { <span class="muted">{t("awaiting")}</span> }.into_any()
     } else {
         fops.iter()
             .map(|fop| {
                 let href = page_url(&p.id, Some(fop), None, &[], &BTreeMap::new());
-                view! { <a class="fop-link" href=href target="_blank" data-fop=fop.clone()>"Platform "{fop.clone()}</a> }
+                view! { <a class="fop-link" href=href target="_blank" data-fop=fop.clone()>{t("platform")}" "{fop.clone()}</a> }
             })
             .collect_view()
             .into_any()
@@ -162,7 +158,7 @@ fn card(p: PluginInfo, fops: &[String], dialog: RwSignal<Option<String>>) -> imp
             <div class="links">
                 {links}
                 {has_options.then(|| view! {
-                    <button class="options-btn" on:click=move |_| dialog.set(Some(id.clone()))>"⚙ Options"</button>
+                    <button class="options-btn" on:click=move |_| dialog.set(Some(id.clone()))>"⚙ "{t("options")}</button>
                 })}
             </div>
         </article>
@@ -207,13 +203,13 @@ fn options_dialog(
     view! {
         <div class="dialog-backdrop" on:click=move |_| close()>
             <div class="dialog" role="dialog" aria-modal="true" data-plugin=id on:click=|ev| ev.stop_propagation()>
-                <h2>{plugin.name}" – options"</h2>
+                <h2>{plugin.name}" – "{t("options")}</h2>
                 <div class="dialog-body">{form}</div>
                 <div class="url-preview"><code id="options-url">{move || url.get()}</code></div>
                 <div class="dialog-buttons">
-                    <button class="secondary" on:click=move |_| close()>"Close"</button>
-                    <button class="secondary" on:click=reset>"Defaults"</button>
-                    <a class="button primary" id="options-open" href=move || url.get() target="_blank">"Open"</a>
+                    <button class="secondary" on:click=move |_| close()>{t("close")}</button>
+                    <button class="secondary" on:click=reset>{t("defaults")}</button>
+                    <a class="button primary" id="options-open" href=move || url.get() target="_blank">{t("open")}</a>
                 </div>
             </div>
         </div>

@@ -2,6 +2,7 @@
 //! shared by the landing page's options dialog and the plugin workbench.
 
 use crate::catalog::option_groups;
+use crate::texts::t;
 use crate::urls::{self, DEFAULT_LANG};
 use leptos::prelude::*;
 use owlcms_contract::{Language, OptionKind, OptionSpec, PluginInfo};
@@ -36,7 +37,7 @@ pub fn options_form(
         let update = update.clone();
         view! {
             <label class="field">
-                <span>"Platform (FOP)"</span>
+                <span>{t("platform")}" (FOP)"</span>
                 <select id="opt-fop" on:change=move |ev| { let v = event_target_value(&ev); update(&|c| c.fop = Some(v.clone())) }>
                     {fops.iter().map(|f| {
                         let f2 = f.clone();
@@ -54,7 +55,7 @@ pub fn options_form(
         let update = update.clone();
         view! {
             <label class="field">
-                <span>"Language"</span>
+                <span>{t("language")}</span>
                 <select id="opt-lang" on:change=move |ev| { let v = event_target_value(&ev); update(&|c| c.lang = v.clone()) }>
                     {languages.into_iter().map(|l| {
                         let lid = l.id.clone();

@@ -6,6 +6,8 @@ use super::render::renderer;
 use crate::dom;
 use crate::layout::{fit_floor, next_fit_both};
 use crate::live::{Link, Live};
+use crate::sound_player::sound_cues;
+use crate::texts::t;
 use crate::urls;
 use crate::widgets::{connection_marker, status_banner};
 use leptos::html::Div;
@@ -99,7 +101,7 @@ pub fn PluginPage(
         Some(kind) => renderer(live, kind),
         None => match live.link.get() {
             Link::Refused(message, fops) => refused(&plugin, &message, &fops),
-            _ => view! { <div class="loading">{format!("Loading {plugin}…")}</div> }.into_any(),
+            _ => view! { <div class="loading">{format!("{} {plugin}", t("loading"))}</div> }.into_any(),
         },
     };
     let refusal = move || match live.link.get() {
@@ -108,7 +110,13 @@ pub fn PluginPage(
         }
         _ => None,
     };
+    // Sound cues when the board asked for them (`sound=true`); never on video overlays.
+    let sound = Memo::new(move |_| {
+        let overlay = matches!(page.get(), Some(PageKind::AttemptBar | PageKind::LowerThird));
+        !overlay && live.envelope.with(|e| e.as_ref().is_some_and(|e| e.options["sound"] == true))
+    });
     view! {
+        {sound_cues(live, sound)}
         <div class="fit-root" style=move || format!("--fit:{:.4}", fit.get())>
             <div class="fit-content" node_ref=content>{body}</div>
         </div>
@@ -163,9 +171,9 @@ fn refused(plugin: &str, message: &str, fops: &[String]) -> AnyView {
         <div class="refused">
             <h1>{message.to_owned()}</h1>
             {(!links.is_empty()).then(|| view! {
-                <p>"Platforms: "{links.into_iter().map(|(href, f)| view! { <a class="fop-link" href=href>{f}</a> }).collect_view()}</p>
+                <p>{t("platforms")}" "{links.into_iter().map(|(href, f)| view! { <a class="fop-link" href=href>{f}</a> }).collect_view()}</p>
             })}
-            <p><a href="/">"All boards"</a></p>
+            <p><a href="/">{t("allBoards")}</a></p>
         </div>
     }
     .into_any()
