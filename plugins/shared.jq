@@ -194,6 +194,39 @@ def records_view:
     message: $message,
     panel: (($message != "") and (($kind == "attempt" and $live and $lifting) or $kind == "new")) };
 
+# A rank as a number (OWLCMS sends "1", 1, "-" or nothing).
+def rank_number: if type == "number" then . elif type == "string" then (tonumber? // null) else null end;
+
+# What a public board shows during an OWLCMS ceremony, as OWLCMS's own displays do: the medal
+# ceremony's medallists (`ceremonyCategory`, the category's display name; places from the
+# engine's `place` when the plugin has the database, else OWLCMS's `totalRank` of the session
+# athletes), the introduced session's athletes in start order, or the officials' title. null
+# outside ceremonies and on warm-up boards (option `warmup`), which keep the lifting order.
+def ceremony_view:
+  .state as $s | ($s.ceremonyType // "") as $type |
+  ((($s.mode // "") == "CEREMONY" or ($s.breakType // "") == "CEREMONY")
+   and $type != "" and ($s.ceremonyEventType // "") != "ceremonyDone") as $on |
+  if ($options.warmup // false) or ($on | not) then null
+  else ($s.ceremonyCategory // "") as $cat |
+    { type: $type,
+      title: break_message($s),
+      category: (if $type == "MEDALS" then $cat else "" end),
+      session: ($s.ceremonySession // $s.sessionName // ""),
+      medallists: (if $type != "MEDALS" then []
+                   else ((.competitionAthletes // null) as $all
+                     | if $all then [$all[] | select(.category == $cat) | {place: (.place | rank_number), a: .}]
+                       else [(.athletes // [])[] | select((.isSpacer // false) | not)
+                             | select((.category // .categoryName) == $cat) | {place: (.totalRank | rank_number), a: .}] end
+                     | map(select(.place != null and .place >= 1 and .place <= 3)) | sort_by(.place)
+                     | map({ place, name: (.a.fullName // ""), team: (.a.teamName // ""), flag: (.a.flagURL // ""),
+                             total: ((.a.totalKg // .a.total) | text) })) end),
+      totalTitle: tx("Scoreboard.Total"; "Total"),
+      athletes: (if $type != "INTRODUCTION" then []
+                 else [(.startOrder // .athletes // [])[] | select((.isSpacer // false) | not)
+                       | { startNumber: (.startNumber | text), name: (.fullName // ""), team: (.teamName // ""),
+                           flag: (.flagURL // ""), category: (.category // .categoryName // "") }] end) }
+  end;
+
 # The whole standard scoreboard view for a list of athletes (with spacers).
 def standard_grid($athletes; $title):
   .state as $s |
@@ -213,4 +246,5 @@ def standard_grid($athletes; $title):
                title: tx("Leaders"; "Leaders"),
                rows: [(.leaders // [])[] | row] },
     records: records_view,
+    ceremony: ceremony_view,
     liftsDone: ($s.liftsDone // "") };

@@ -22,11 +22,13 @@ pub enum PageKind {
     TeamBoard,
     /// Printable documents (protocols, lists).
     Document,
+    /// Decision lights alone, big: athlete-facing (mirrored) or the jury's board.
+    Decisions,
 }
 
 impl PageKind {
     /// Every page kind, in the order error messages list them.
-    pub const ALL: [PageKind; 7] = [
+    pub const ALL: [PageKind; 8] = [
         PageKind::StandardGrid,
         PageKind::AttemptBoard,
         PageKind::AttemptBar,
@@ -34,6 +36,7 @@ impl PageKind {
         PageKind::GenericTable,
         PageKind::TeamBoard,
         PageKind::Document,
+        PageKind::Decisions,
     ];
 
     /// The wire id (`standard-grid`).
@@ -46,6 +49,7 @@ impl PageKind {
             PageKind::GenericTable => "generic-table",
             PageKind::TeamBoard => "team-board",
             PageKind::Document => "document",
+            PageKind::Decisions => "decisions",
         }
     }
 
@@ -114,7 +118,7 @@ mod tests {
         let error = serde_json::from_str::<PageKind>("\"grid\"").unwrap_err().to_string();
         assert!(
             error.starts_with(
-                "expected one of standard-grid, attempt-board, attempt-bar, lower-third, generic-table, team-board, document, found \"grid\""
+                "expected one of standard-grid, attempt-board, attempt-bar, lower-third, generic-table, team-board, document, decisions, found \"grid\""
             ),
             "{error}"
         );

@@ -16,7 +16,15 @@ type RowKey = (String, u64);
 /// that does not parse) draws as the last good one.
 pub fn render(live: Live, view: Memo<Option<GridView>>) -> AnyView {
     let waiting = Memo::new(move |_| view.with(|v| v.as_ref().is_some_and(|v| v.status.as_str() == "waiting")));
-    (move || if waiting.get() { waiting_screen(view) } else { board(live, view) }).into_any()
+    let ceremony = Memo::new(move |_| {
+        view.with(|v| v.as_ref().and_then(|v| v.ceremony.clone().map(|c| (v.competition.0.clone(), c))))
+    });
+    (move || match ceremony.get() {
+        Some((competition, c)) => super::ceremony::render(competition, c),
+        None if waiting.get() => waiting_screen(view),
+        None => board(live, view),
+    })
+    .into_any()
 }
 
 /// Reads the current view (a default one before the first).

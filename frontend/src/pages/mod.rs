@@ -1,6 +1,8 @@
 //! The landing page and the page kinds (renderers) a plugin can name in its `page` field.
 
 pub mod board;
+pub mod ceremony;
+pub mod decisions;
 pub mod document;
 pub mod grid;
 pub mod json_tree;

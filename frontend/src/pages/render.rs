@@ -5,7 +5,7 @@
 //! One `Memo<Value>` for every kind, parsed inside the renderer, rather than a typed memo per
 //! kind: each memo type costs code in the bundle.
 
-use super::{board, document, grid, overlays, table, team_board};
+use super::{board, decisions, document, grid, overlays, table, team_board};
 use crate::live::Live;
 use crate::views::{BarView, BoardView, GridView, LowerThirdView, TableView};
 use leptos::prelude::*;
@@ -38,6 +38,10 @@ pub fn renderer(live: Live, kind: PageKind) -> AnyView {
         }
         PageKind::LowerThird => (move || {
             whole(view, kind, |v| parse::<LowerThirdView>(kind, v).map(|v| overlays::lower_third_page(live, v)))
+        })
+        .into_any(),
+        PageKind::Decisions => (move || {
+            whole(view, kind, |v| parse::<decisions::DecisionsView>(kind, v).map(|v| decisions::render(live, v)))
         })
         .into_any(),
         PageKind::TeamBoard => (move || {

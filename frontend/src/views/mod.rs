@@ -313,6 +313,8 @@ pub struct GridView {
     pub leaders: Leaders,
     /// Records.
     pub records: Records,
+    /// During an OWLCMS ceremony on a public board: what it announces (the grid gives way).
+    pub ceremony: Option<crate::pages::ceremony::Ceremony>,
 }
 
 #[cfg(test)]
