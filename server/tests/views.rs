@@ -26,8 +26,11 @@ async fn all_built_in_plugins_load() {
     assert_eq!(
         ids,
         [
+            "athlete-decisions",
             "attempt-bar",
             "attempt-board",
+            "client-texts",
+            "jury-board",
             "lifting-order",
             "lower-third",
             "medal-count",
@@ -37,7 +40,8 @@ async fn all_built_in_plugins_load() {
             "results-protocol",
             "start-order",
             "team-rankings",
-            "team-scoreboard"
+            "team-scoreboard",
+            "top-scores"
         ]
     );
     for plugin in plugins["plugins"].as_array().unwrap() {
@@ -170,7 +174,7 @@ async fn api_errors_list_what_exists() {
     let response = reqwest::get(t.http("/api/view?plugin=nope&fop=A")).await.unwrap();
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["details"]["plugins"].as_array().unwrap().len(), 12, "{body}");
+    assert_eq!(body["details"]["plugins"].as_array().unwrap().len(), 16, "{body}");
     // One platform: a missing FOP is that one (several: 400 listing them, see urls.rs).
     assert_eq!(view(&t, "plugin=lifting-order").await["fop"], "A");
     let response = reqwest::get(t.http("/api/view?plugin=lifting-order&fop=Z")).await.unwrap();
@@ -195,7 +199,7 @@ async fn debug_input_shows_the_mapping_document() {
     assert_eq!(input["liftingOrder"].as_array().unwrap().len(), 5);
     assert_eq!(
         input["options"],
-        json!({"score": "none", "showLeaders": true, "showRecords": true, "size": 1, "theme": "dark"})
+        json!({"score": "none", "showLeaders": true, "showRecords": true, "size": 1, "sound": false, "theme": "dark", "warmup": false})
     );
     assert!(input["state"].get("sessionAthletes").is_none());
     assert!(input.get("database").is_none(), "the database only for plugins that require it");

@@ -12,6 +12,8 @@ mod owlcms;
 mod patches;
 mod records;
 mod teams;
+mod venue;
+mod displays;
 mod workbench;
 
 use cdp::{Chrome, Page};

@@ -365,8 +365,11 @@ mod tests {
         assert_eq!(
             catalog.ids(),
             [
+                "athlete-decisions",
                 "attempt-bar",
                 "attempt-board",
+                "client-texts",
+                "jury-board",
                 "lifting-order",
                 "lower-third",
                 "medal-count",
@@ -376,7 +379,8 @@ mod tests {
                 "results-protocol",
                 "start-order",
                 "team-rankings",
-                "team-scoreboard"
+                "team-scoreboard",
+                "top-scores"
             ]
         );
         assert!(catalog.entries.values().all(|e| e.problem.is_none()));
