@@ -182,7 +182,7 @@ async fn diagnostics_and_metrics_explain_the_situation() {
 async fn built_in_plugins_serve_when_the_folder_is_absent() {
     let t = TestServer::with(|o| o.plugins_dir = "/nonexistent/plugins".into()).await;
     let (_, plugins) = get_json(&t.http("/api/plugins")).await;
-    assert_eq!(plugins["plugins"].as_array().unwrap().len(), 12);
+    assert_eq!(plugins["plugins"].as_array().unwrap().len(), 16);
     let config = reqwest::get(t.http("/plugins/lifting-order/config.json")).await.unwrap();
     assert_eq!(config.status(), 200);
     assert!(config.text().await.unwrap().contains("Lifting Order"));
