@@ -50,7 +50,7 @@ pub fn sound_cues(live: Live, wanted: Memo<bool>) -> impl IntoView {
             view! {
                 <button class="sound-overlay" type="button" id="sound-enable" on:click=enable>
                     <span class="sound-icon">"🔊"</span>
-                    <span class="sound-title">{t("sound")}</span>
+                    <span class="sound-title">{move || t("sound")}</span>
                     <span class="sound-tap">{t("soundTap")}</span>
                 </button>
             }

@@ -143,7 +143,7 @@ fn card(p: PluginInfo, fops: &[String], dialog: RwSignal<Option<String>>) -> imp
         fops.iter()
             .map(|fop| {
                 let href = page_url(&p.id, Some(fop), None, &[], &BTreeMap::new());
-                view! { <a class="fop-link" href=href target="_blank" data-fop=fop.clone()>{t("platform")}" "{fop.clone()}</a> }
+                view! { <a class="fop-link" href=href target="_blank" data-fop=fop.clone()>{move || t("platform")}" "{fop.clone()}</a> }
             })
             .collect_view()
             .into_any()
@@ -207,7 +207,7 @@ fn options_dialog(
                 <div class="dialog-body">{form}</div>
                 <div class="url-preview"><code id="options-url">{move || url.get()}</code></div>
                 <div class="dialog-buttons">
-                    <button class="secondary" on:click=move |_| close()>{t("close")}</button>
+                    <button class="secondary" on:click=move |_| close()>{move || t("close")}</button>
                     <button class="secondary" on:click=reset>{t("defaults")}</button>
                     <a class="button primary" id="options-open" href=move || url.get() target="_blank">{t("open")}</a>
                 </div>
