@@ -27,8 +27,13 @@ async fn mirrored_lights_for_athletes_and_the_jury_board() {
 
     // Referees 1 and 2 have decided (OWLCMS does not show it yet): the jury sees it, the
     // athletes do not.
-    rig.owlcms.decision(json!({"decisionEventType": "initialDecision", "d1": "true", "d2": "false", "decisionsVisible": "false"})).await;
-    jury.wait_for("jury sees referee 2", "!!document.querySelector('.referee[data-ref=\"2\"] .light.bad')", PATIENCE).await;
+    rig.owlcms
+        .decision(
+            json!({"decisionEventType": "initialDecision", "d1": "true", "d2": "false", "decisionsVisible": "false"}),
+        )
+        .await;
+    jury.wait_for("jury sees referee 2", "!!document.querySelector('.referee[data-ref=\"2\"] .light.bad')", PATIENCE)
+        .await;
     assert_eq!(
         referees_left_to_right(&jury).await,
         json!(["1 light good", "2 light bad", "3 light pending"]),
@@ -50,10 +55,13 @@ async fn mirrored_lights_for_athletes_and_the_jury_board() {
         json!(["3 light bad", "2 light bad", "1 light good"]),
         "mirrored: referee 3 on the left"
     );
-    photograph(&athletes, "athlete-decisions", "document.querySelectorAll('.decision-lights .light').length === 3").await;
+    photograph(&athletes, "athlete-decisions", "document.querySelectorAll('.decision-lights .light').length === 3")
+        .await;
 
     // The jury's own decision.
-    rig.owlcms.decision(json!({"decisionEventType": "JURY_DECISION", "juryDecision": "GOOD_LIFT", "juryReversal": "true"})).await;
+    rig.owlcms
+        .decision(json!({"decisionEventType": "JURY_DECISION", "juryDecision": "GOOD_LIFT", "juryReversal": "true"}))
+        .await;
     jury.wait_for("jury decision", "!!document.querySelector('.decisions-jury .jury.good')", PATIENCE).await;
     photograph(&jury, "jury-board", "!!document.querySelector('.decisions-jury .jury.good')").await;
 
@@ -69,12 +77,8 @@ async fn mirrored_lights_for_athletes_and_the_jury_board() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn top_scores_by_gender_against_the_served_view() {
     let rig = Rig::start().await;
-    let view: serde_json::Value = reqwest::get(rig.tracker.url("/api/view?plugin=top-scores&count=3"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: serde_json::Value =
+        reqwest::get(rig.tracker.url("/api/view?plugin=top-scores&count=3")).await.unwrap().json().await.unwrap();
     let rows = view["view"]["rows"].as_array().unwrap().clone();
     assert!(!rows.is_empty(), "scored athletes: {view}");
     let page = rig.open("/top-scores?count=3", TV).await;
@@ -101,8 +105,12 @@ async fn the_client_texts_in_french_and_norwegian() {
     let rig = Rig::start().await;
     // French: OWLCMS's words where it has a key ("Plateforme", "Fermer"), built in otherwise.
     let fr = rig.open("/?lang=fr", TV).await;
-    fr.wait_for("French platform links", "document.querySelector('.card[data-plugin=\"lifting-order\"] .fop-link')?.textContent === 'Plateforme A'", PATIENCE)
-        .await;
+    fr.wait_for(
+        "French platform links",
+        "document.querySelector('.card[data-plugin=\"lifting-order\"] .fop-link')?.textContent === 'Plateforme A'",
+        PATIENCE,
+    )
+    .await;
     assert_eq!(fr.eval("document.documentElement.lang").await, json!("fr"));
     assert!(text(&fr, "#tagline").await.starts_with("Tableaux en direct pour OWLCMS"));
     fr.eval("document.querySelector('.card[data-plugin=\"lifting-order\"] .options-btn').click()").await;
@@ -112,14 +120,26 @@ async fn the_client_texts_in_french_and_norwegian() {
     assert_eq!(text(&fr, "label.field span").await, "Plateforme (FOP)");
     photograph(&fr, "landing-fr", "!!document.querySelector('.dialog')").await;
     let print = rig.open("/results-protocol?fop=A&lang=fr", TV).await;
-    print.wait_for("print button", "document.querySelector('.print-button')?.textContent === 'Imprimer'", PATIENCE).await;
+    print
+        .wait_for("print button", "document.querySelector('.print-button')?.textContent === 'Imprimer'", PATIENCE)
+        .await;
     let sound = rig.open("/attempt-board?fop=A&lang=fr&sound=true", TV).await;
-    sound.wait_for("sound overlay in French", "document.querySelector('.sound-title')?.textContent === 'Émettre avertissements sonores'", PATIENCE).await;
+    sound
+        .wait_for(
+            "sound overlay in French",
+            "document.querySelector('.sound-title')?.textContent === 'Émettre avertissements sonores'",
+            PATIENCE,
+        )
+        .await;
 
     // Norwegian: no OWLCMS table here, the built-in one.
     let no = rig.open("/?lang=no", TV).await;
-    no.wait_for("Norwegian platform links", "document.querySelector('.card[data-plugin=\"lifting-order\"] .fop-link')?.textContent === 'Plattform A'", PATIENCE)
-        .await;
+    no.wait_for(
+        "Norwegian platform links",
+        "document.querySelector('.card[data-plugin=\"lifting-order\"] .fop-link')?.textContent === 'Plattform A'",
+        PATIENCE,
+    )
+    .await;
     no.eval("document.querySelector('.card[data-plugin=\"lifting-order\"] .options-btn').click()").await;
     no.wait_for("dialog", "!!document.querySelector('.dialog')", PATIENCE).await;
     assert_eq!(text(&no, ".dialog-buttons button.secondary").await, "Lukk");
@@ -129,9 +149,17 @@ async fn the_client_texts_in_french_and_norwegian() {
     );
     photograph(&no, "landing-no", "!!document.querySelector('.dialog')").await;
     let board = rig.open("/lifting-order?fop=A&lang=no&sound=true", TV).await;
-    board.wait_for("sound overlay in Norwegian", "document.querySelector('.sound-title')?.textContent === 'Spill av varsellyder'", PATIENCE).await;
+    board
+        .wait_for(
+            "sound overlay in Norwegian",
+            "document.querySelector('.sound-title')?.textContent === 'Spill av varsellyder'",
+            PATIENCE,
+        )
+        .await;
     let print = rig.open("/results-protocol?fop=A&lang=no", TV).await;
-    print.wait_for("print button", "document.querySelector('.print-button')?.textContent === 'Skriv ut'", PATIENCE).await;
+    print
+        .wait_for("print button", "document.querySelector('.print-button')?.textContent === 'Skriv ut'", PATIENCE)
+        .await;
     for page in [&fr, &print, &sound, &no, &board] {
         no_errors(page);
     }
@@ -139,5 +167,11 @@ async fn the_client_texts_in_french_and_norwegian() {
     let Rig { tracker, owlcms, chrome: _chrome, plugins: _plugins } = rig;
     drop(owlcms);
     drop(tracker);
-    board.wait_for("Norwegian marker", "document.querySelector('.conn-marker')?.textContent === 'kobler til på nytt…'", PATIENCE).await;
+    board
+        .wait_for(
+            "Norwegian marker",
+            "document.querySelector('.conn-marker')?.textContent === 'kobler til på nytt…'",
+            PATIENCE,
+        )
+        .await;
 }

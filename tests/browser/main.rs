@@ -7,13 +7,13 @@
 //! --browser); `scripts/test` does both.
 
 mod cdp;
+mod displays;
 mod keyed;
 mod owlcms;
 mod patches;
 mod records;
 mod teams;
 mod venue;
-mod displays;
 mod workbench;
 
 use cdp::{Chrome, Page};

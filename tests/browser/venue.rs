@@ -47,9 +47,7 @@ async fn tones(page: &Page, freq: u32) -> Vec<String> {
 }
 
 async fn wait_tones(page: &Page, what: &str, freq: u32, count: usize) -> Vec<String> {
-    let js = format!(
-        "window.__tones.filter(t => Math.round(t.freq) === {freq} && t.clock !== null).length >= {count}"
-    );
+    let js = format!("window.__tones.filter(t => Math.round(t.freq) === {freq} && t.clock !== null).length >= {count}");
     page.wait_for(what, &js, PATIENCE).await;
     tones(page, freq).await
 }
@@ -71,7 +69,8 @@ async fn sound_cues_fire_at_the_clock_thresholds_after_one_tap() {
     page.viewport(TV.0, TV.1).await;
     assert_eq!(page.eval("window.__contexts").await, json!(0), "no audio before the tap");
     page.eval("document.querySelector('#sound-enable').click()").await;
-    page.wait_for("overlay gone", "!document.querySelector('#sound-enable') && window.__contexts === 1", PATIENCE).await;
+    page.wait_for("overlay gone", "!document.querySelector('#sound-enable') && window.__contexts === 1", PATIENCE)
+        .await;
 
     // A one-minute clock started at 31.5 s: the final warning (30 s) once, as two beeps.
     start_clock(&mut rig, 31_500, 60_000).await;
@@ -123,8 +122,12 @@ async fn a_ceremony_switches_public_boards_and_leaves_warm_up_boards() {
     let public = rig.open("/lifting-order?fop=A", TV).await;
     let warmup = rig.open("/lifting-order?fop=A&warmup=true", TV).await;
     for page in [&public, &warmup] {
-        page.wait_for("grid", "document.querySelector('tr.current td.name')?.textContent === 'KJELLEVAND, Jørgen'", PATIENCE)
-            .await;
+        page.wait_for(
+            "grid",
+            "document.querySelector('tr.current td.name')?.textContent === 'KJELLEVAND, Jørgen'",
+            PATIENCE,
+        )
+        .await;
     }
 
     // Medals of SM >109: OWLCMS's places of the session (HOLME 1st, KJELLEVAND 2nd).
@@ -145,7 +148,12 @@ async fn a_ceremony_switches_public_boards_and_leaves_warm_up_boards() {
 
     // The introduction: the session's athletes in start order.
     rig.owlcms.update(&ceremony("INTRODUCTION", "ceremonyStarted")).await;
-    public.wait_for("introduction", "document.querySelectorAll('.ceremony[data-ceremony=INTRODUCTION] .introduced li').length === 4", PATIENCE)
+    public
+        .wait_for(
+            "introduction",
+            "document.querySelectorAll('.ceremony[data-ceremony=INTRODUCTION] .introduced li').length === 4",
+            PATIENCE,
+        )
         .await;
     photograph(&public, "ceremony-introduction", "!!document.querySelector('.introduced')").await;
     assert!(warmup.eval("!document.querySelector('.ceremony')").await.as_bool().unwrap());
@@ -153,7 +161,12 @@ async fn a_ceremony_switches_public_boards_and_leaves_warm_up_boards() {
     // Ceremony done, lifting again: the public board is the grid again.
     rig.owlcms.update(&ceremony("MEDALS", "ceremonyDone")).await;
     rig.owlcms.update(&sample(LIFTING_ORDER)).await;
-    public.wait_for("grid back", "!document.querySelector('.ceremony') && !!document.querySelector('tr.current')", PATIENCE)
+    public
+        .wait_for(
+            "grid back",
+            "!document.querySelector('.ceremony') && !!document.querySelector('tr.current')",
+            PATIENCE,
+        )
         .await;
     public.screenshot(&screenshots().join("ceremony-done-tv.png")).await;
     no_errors(&public);

@@ -73,7 +73,9 @@ pub fn render(live: Live, view: DecisionsView) -> AnyView {
             Slot::Down => down_arrow().into_any(),
             Slot::Athlete => view! { <div class="decisions-clock">{athlete_clock(live)}</div> }.into_any(),
             Slot::Break => view! { <div class="decisions-clock">{break_clock(live)}</div> }.into_any(),
-            Slot::Stop => view! { <span class="clock stop">{v.with_value(|v| v.stop_text.0.clone())}</span> }.into_any(),
+            Slot::Stop => {
+                view! { <span class="clock stop">{v.with_value(|v| v.stop_text.0.clone())}</span> }.into_any()
+            }
             Slot::Decision | Slot::Nothing if jury_board => lights().into_any(),
             Slot::Decision | Slot::Nothing => ().into_any(),
         }

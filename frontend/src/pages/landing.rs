@@ -79,8 +79,7 @@ pub fn Landing() -> impl IntoView {
                 out.push(view! { <div class="banner waiting" data-banner="waiting">{text}</div> }.into_any());
             } else if !c.owlcms_connected {
                 out.push(
-                    view! { <div class="banner note" data-banner="disconnected">{t("disconnected")}</div> }
-                        .into_any(),
+                    view! { <div class="banner note" data-banner="disconnected">{t("disconnected")}</div> }.into_any(),
                 );
             }
         });

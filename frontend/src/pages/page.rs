@@ -20,7 +20,16 @@ const MIN_FONT_PX: f64 = 11.0;
 
 /// Page kinds whose content is a long list: they are auto-fitted to the screen height.
 fn fits(page: Option<PageKind>) -> bool {
-    !matches!(page, Some(PageKind::AttemptBoard | PageKind::AttemptBar | PageKind::LowerThird | PageKind::Document | PageKind::Decisions))
+    !matches!(
+        page,
+        Some(
+            PageKind::AttemptBoard
+                | PageKind::AttemptBar
+                | PageKind::LowerThird
+                | PageKind::Document
+                | PageKind::Decisions
+        )
+    )
 }
 
 /// The page of plugin `plugin`.
