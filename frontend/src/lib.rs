@@ -24,9 +24,15 @@ pub fn start() {
     if dom::path().trim_end_matches('/') == urls::WORKBENCH_PATH {
         return leptos::mount::mount_to_body(pages::workbench::Workbench);
     }
-    texts::load();
+    // The client's texts load inside the mounted view: mounting starts the task executor.
     match urls::plugin_of_path(&dom::path()) {
-        Some(plugin) => leptos::mount::mount_to_body(move || view! { <pages::page::PluginPage plugin=plugin /> }),
-        None => leptos::mount::mount_to_body(pages::landing::Landing),
+        Some(plugin) => leptos::mount::mount_to_body(move || {
+            texts::load();
+            view! { <pages::page::PluginPage plugin=plugin /> }
+        }),
+        None => leptos::mount::mount_to_body(|| {
+            texts::load();
+            view! { <pages::landing::Landing /> }
+        }),
     }
 }

@@ -36,7 +36,10 @@ impl std::fmt::Display for Text {
     }
 }
 
+// Out of line: views have structs of dozens of display values, and inlining this into every
+// field of every derived `Deserialize` made those functions tens of KB each in the bundle.
 impl<'de> Deserialize<'de> for Text {
+    #[inline(never)]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(Text(text_of(&Value::deserialize(d)?)))
     }
@@ -47,6 +50,7 @@ impl<'de> Deserialize<'de> for Text {
 pub struct Flag(pub bool);
 
 impl<'de> Deserialize<'de> for Flag {
+    #[inline(never)]
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(Flag(truthy(&Value::deserialize(d)?)))
     }
