@@ -10,9 +10,15 @@
 
 use crate::clock::{self, ClockEvent, Warning};
 
+/// How much faster than time a clock may seem to go down between two readings (offset
+/// re-estimates, late ticks) and still be the same countdown.
+const JUMP_TOLERANCE_MS: f64 = 1_000.0;
+
 /// What the cue logic needs of the athlete's clock at one instant.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClockReading {
+    /// Server time of the reading (ms).
+    pub at_ms: f64,
     /// The clock is counting down.
     pub running: bool,
     /// Remaining milliseconds now.
@@ -25,6 +31,7 @@ pub struct ClockReading {
 pub fn reading(event: &ClockEvent, server_now: f64) -> ClockReading {
     let remaining_ms = clock::athlete_remaining(&event.athlete, server_now);
     ClockReading {
+        at_ms: server_now,
         running: event.athlete.state == "running",
         remaining_ms,
         band: clock::warning(&event.athlete, remaining_ms),
@@ -69,9 +76,12 @@ impl CueTracker {
     pub fn clock(&mut self, now: Option<ClockReading>) -> Option<Cue> {
         let previous = std::mem::replace(&mut self.last, now);
         let (previous, now) = (previous?, now?);
-        // Only a clock that kept running and went down crosses anything; a jump up is a new
-        // clock, a stopped clock is quiet.
-        if !(previous.running && now.running && now.remaining_ms < previous.remaining_ms) {
+        // Only a clock that kept running and went down by about the time elapsed crosses
+        // anything; a jump (up, or down faster than time: a new clock started) is a new clock,
+        // a stopped clock is quiet.
+        let dropped = previous.remaining_ms - now.remaining_ms;
+        let elapsed = now.at_ms - previous.at_ms;
+        if !(previous.running && now.running && dropped > 0.0 && dropped <= elapsed + JUMP_TOLERANCE_MS) {
             return None;
         }
         if previous.remaining_ms > 0.0 && now.remaining_ms <= 0.0 {
@@ -97,8 +107,9 @@ impl CueTracker {
 mod tests {
     use super::*;
 
+    /// A running 2-minute countdown read at `remaining_ms` (its server time follows from it).
     fn run(remaining_ms: f64, band: Warning) -> Option<ClockReading> {
-        Some(ClockReading { running: true, remaining_ms, band })
+        Some(ClockReading { at_ms: 1e9 - remaining_ms, running: true, remaining_ms, band })
     }
 
     #[test]
@@ -120,7 +131,7 @@ mod tests {
         let mut t = CueTracker::default();
         assert_eq!(t.clock(run(20_000.0, Warning::Final)), None, "opened inside the final band");
         // Stopped, then a new 60 s clock set and started: no cue for the jump up.
-        let stopped = Some(ClockReading { running: false, remaining_ms: 20_000.0, band: Warning::Final });
+        let stopped = Some(ClockReading { at_ms: 1e9, running: false, remaining_ms: 20_000.0, band: Warning::Final });
         assert_eq!(t.clock(stopped), None);
         assert_eq!(t.clock(run(60_000.0, Warning::None)), None);
         assert_eq!(t.clock(None), None);
@@ -128,6 +139,12 @@ mod tests {
         // A one-minute clock goes straight from no warning to the final one.
         assert_eq!(t.clock(run(30_100.0, Warning::None)), None, "a jump up is a new clock");
         assert_eq!(t.clock(run(29_990.0, Warning::Final)), Some(Cue::FinalWarning));
+        // A new, shorter clock started while one ran: it went down faster than time, no cue.
+        let mut t = CueTracker::default();
+        let at = |at_ms, remaining_ms, band| Some(ClockReading { at_ms, running: true, remaining_ms, band });
+        assert_eq!(t.clock(at(0.0, 89_000.0, Warning::Initial)), None);
+        assert_eq!(t.clock(at(100.0, 1_500.0, Warning::Final)), None, "a new clock");
+        assert_eq!(t.clock(at(1_600.0, 0.0, Warning::Final)), Some(Cue::TimeOver));
     }
 
     #[test]
