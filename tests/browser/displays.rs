@@ -55,6 +55,8 @@ async fn mirrored_lights_for_athletes_and_the_jury_board() {
         json!(["3 light bad", "2 light bad", "1 light good"]),
         "mirrored: referee 3 on the left"
     );
+    // A tab in the background is not painted: bring it to the front for its screenshots.
+    athletes.call("Page.bringToFront", json!({})).await;
     photograph(&athletes, "athlete-decisions", "document.querySelectorAll('.decision-lights .light').length === 3")
         .await;
 
@@ -63,6 +65,7 @@ async fn mirrored_lights_for_athletes_and_the_jury_board() {
         .decision(json!({"decisionEventType": "JURY_DECISION", "juryDecision": "GOOD_LIFT", "juryReversal": "true"}))
         .await;
     jury.wait_for("jury decision", "!!document.querySelector('.decisions-jury .jury.good')", PATIENCE).await;
+    jury.call("Page.bringToFront", json!({})).await;
     photograph(&jury, "jury-board", "!!document.querySelector('.decisions-jury .jury.good')").await;
 
     // Not mirrored on request (a display on the referees' side).
