@@ -46,10 +46,14 @@ pub fn sound_cues(live: Live, wanted: Memo<bool>) -> impl IntoView {
         enabled.set(true);
     };
     move || {
+        // The speaker is drawn, not an emoji: TV browsers often lack an emoji font.
         (wanted.get() && !enabled.get()).then(|| {
             view! {
                 <button class="sound-overlay" type="button" id="sound-enable" on:click=enable>
-                    <span class="sound-icon">"🔊"</span>
+                    <svg class="sound-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M3 9h4l5-4v14l-5-4H3z" fill="currentColor" />
+                        <path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" stroke="currentColor" stroke-width="2" fill="none" stroke-linecap="round" />
+                    </svg>
                     <span class="sound-title">{move || t("sound")}</span>
                     <span class="sound-tap">{t("soundTap")}</span>
                 </button>
