@@ -143,10 +143,7 @@ async fn last_event_id_resumes_with_a_patch_or_the_whole_view() {
 #[tokio::test]
 async fn a_viewer_of_fop_b_is_not_woken_while_fop_a_changes() {
     let (t, mut owlcms) = live().await;
-    let mut on_b = sample(LIFTING_ORDER);
-    on_b["fop"] = json!("B");
-    on_b["fopName"] = json!("B");
-    assert_eq!(owlcms.request("update", &on_b).await["status"], 200);
+    assert_eq!(owlcms.request("update", &lifting_order_on_b()).await["status"], 200);
     let mut b = SseClient::connect(&t.http("/api/stream?plugin=lifting-order&fop=B"), None).await;
     b.next_of("view").await;
     b.next_of("decision").await;

@@ -66,10 +66,7 @@ async fn timer_and_decision_frames_wake_no_view() {
 async fn a_view_of_another_fop_sleeps_through_an_update() {
     let (t, mut owlcms) = live().await;
     // A second platform, B, with a session of its own.
-    let mut on_b = sample(LIFTING_ORDER);
-    on_b["fop"] = json!("B");
-    on_b["fopName"] = json!("B");
-    assert_eq!(owlcms.request("update", &on_b).await["status"], 200);
+    assert_eq!(owlcms.request("update", &lifting_order_on_b()).await["status"], 200);
     let mut b = SseClient::connect(&t.http("/api/stream?plugin=lifting-order&fop=B"), None).await;
     b.next_of("view").await;
     settle().await;

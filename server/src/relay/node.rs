@@ -310,7 +310,6 @@ fn frame_of(record: ViewRecord, previous: Option<&ViewFrame>) -> ViewFrame {
             let chain = frames::chain_after(previous.and_then(|p| p.view.as_deref()), patch.as_ref());
             Published {
                 full: frames::sse(<owlcms_contract::ViewEnvelope as StreamEvent>::NAME, Some(&id), &record.body),
-                patch,
                 chain,
                 body: record.body,
                 // Only the ingest node builds patches.

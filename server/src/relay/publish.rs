@@ -160,13 +160,13 @@ fn view_record(frame: &ViewFrame, fop: Option<&String>) -> ViewRecord {
     ViewRecord {
         header: ViewHeader {
             id: view.map(|v| v.id.clone()),
-            base: view.and_then(|v| v.patch.as_ref()).map(|p| p.base.clone()),
+            base: view.and_then(|v| v.patch()).map(|p| p.base.clone()),
             fop: fop.cloned(),
             error: frame.error.clone(),
             http_status: None,
         },
         body: view.map(|v| v.body.clone()).unwrap_or_default(),
-        patch: view.and_then(|v| v.patch.as_ref()).map(|p| p.frame.clone()).unwrap_or_default(),
+        patch: view.and_then(|v| v.patch()).map(|p| p.frame.clone()).unwrap_or_default(),
         status: Bytes::copy_from_slice(frame.status.as_bytes()),
     }
 }

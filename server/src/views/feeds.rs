@@ -104,14 +104,19 @@ impl Feeds {
 
     /// The live frames of a FOP (created empty when the FOP is not known yet).
     pub fn watch(&self, fop: &str) -> watch::Receiver<Arc<FopFrames>> {
+        self.sender(fop, MAX_FOPS).map_or_else(|| watch::Sender::new(Arc::default()).subscribe(), |tx| tx.subscribe())
+    }
+
+    /// The sender of a FOP's frames, created when there are fewer than `cap` FOPs.
+    fn sender(&self, fop: &str, cap: usize) -> Option<watch::Sender<Arc<FopFrames>>> {
         if let Some(tx) = self.fops.read().get(fop) {
-            return tx.subscribe();
+            return Some(tx.clone());
         }
         let mut fops = self.fops.write();
-        if fops.len() >= MAX_FOPS && !fops.contains_key(fop) {
-            return watch::Sender::new(Arc::default()).subscribe();
+        if fops.len() >= cap && !fops.contains_key(fop) {
+            return None;
         }
-        fops.entry(fop.to_owned()).or_insert_with(|| watch::Sender::new(Arc::default())).subscribe()
+        Some(fops.entry(fop.to_owned()).or_insert_with(|| watch::Sender::new(Arc::default())).clone())
     }
 
     /// Ticks every 15 s for every stream at once.
@@ -152,16 +157,8 @@ impl Feeds {
 
     /// Builds the frames of what changed in `fop`.
     fn update(&self, fop: &FopSnapshot, clock: bool, decision: bool) {
-        let tx = {
-            let existing = self.fops.read().get(&fop.name).cloned();
-            match existing {
-                Some(tx) => tx,
-                None => {
-                    let mut fops = self.fops.write();
-                    fops.entry(fop.name.clone()).or_insert_with(|| watch::Sender::new(Arc::default())).clone()
-                }
-            }
-        };
+        // FOPs the hub knows always get a feed (the cap is for names clients make up).
+        let Some(tx) = self.sender(&fop.name, usize::MAX) else { return };
         let current = tx.borrow().clone();
         let mut next = (*current).clone();
         let mut changed = false;

@@ -56,10 +56,9 @@ pub struct Published {
     pub body: Bytes,
     /// The `view` SSE frame.
     pub full: Bytes,
-    /// The `patch` frame from the previous version, when one is smaller than `full`.
-    pub patch: Option<PatchFrame>,
-    /// The last few patches that lead here, oldest first (`patch` is the last): a viewer a
-    /// few versions behind gets them in order rather than the whole view.
+    /// The last few patches that lead here, oldest first; the last one is from the previous
+    /// version ([`Published::patch`]). A viewer a few versions behind gets them in order
+    /// rather than the whole view. Empty when this version was reached without a patch.
     pub chain: Arc<[PatchFrame]>,
     /// The envelope as JSON: the base of the next patch.
     pub value: Arc<Value>,
@@ -80,7 +79,7 @@ pub fn publish(envelope: &ViewEnvelope, previous: Option<&Published>) -> Publish
     let full = sse(ViewEnvelope::NAME, Some(&id), &body);
     let patch = previous.filter(|p| p.id != id).and_then(|p| patch_frame(p, &value, &body, &id));
     let chain = chain_after(previous, patch.as_ref());
-    Published { id, body, full, patch, chain, value: Arc::new(value) }
+    Published { id, body, full, chain, value: Arc::new(value) }
 }
 
 /// The patches that lead to a version reached from `previous` by `patch`: the previous chain
@@ -96,6 +95,11 @@ pub fn chain_after(previous: Option<&Published>, patch: Option<&PatchFrame>) -> 
 const HISTORY: usize = 8;
 
 impl Published {
+    /// The `patch` frame from the previous version, when one is smaller than `full`.
+    pub fn patch(&self) -> Option<&PatchFrame> {
+        self.chain.last()
+    }
+
     /// The patch frames that take a viewer holding version `held` to this one, in order,
     /// when they exist and weigh less than the whole view.
     pub fn patches_from(&self, held: Option<&str>) -> Option<impl Iterator<Item = &Bytes>> {
@@ -160,9 +164,9 @@ mod tests {
     #[test]
     fn a_small_change_is_sent_as_a_patch_that_rebuilds_the_body() {
         let first = publish(&envelope(rows(&["A", "B", "C", "D", "E"])), None);
-        assert!(first.patch.is_none());
+        assert!(first.patch().is_none());
         let second = publish(&envelope(rows(&["B", "A", "C", "D", "E"])), Some(&first));
-        let patch = second.patch.as_ref().expect("a patch");
+        let patch = second.patch().expect("a patch");
         assert_eq!(patch.base, first.id);
         assert!(patch.frame.len() < second.full.len());
         let text = std::str::from_utf8(&patch.frame).unwrap();
@@ -179,19 +183,19 @@ mod tests {
         let first = publish(&envelope(json!({"b": 1, "rows": rows(&["A"; 20])})), None);
         // A new key before an existing one: a patch would append it, so the bytes would differ.
         let second = publish(&envelope(json!({"a": 0, "b": 1, "rows": rows(&["A"; 20])})), Some(&first));
-        assert!(second.patch.is_none());
+        assert!(second.patch().is_none());
         let third = publish(&envelope(json!({"a": 0, "b": 2, "rows": rows(&["A"; 20])})), Some(&second));
-        assert!(third.patch.is_some(), "a changed value keeps its place");
+        assert!(third.patch().is_some(), "a changed value keeps its place");
     }
 
     #[test]
     fn a_rewrite_of_everything_goes_out_whole() {
         let first = publish(&envelope(json!({"rows": [1, 2, 3]})), None);
         let second = publish(&envelope(json!({"other": "x"})), Some(&first));
-        assert!(second.patch.is_none(), "a patch as big as the view is not worth it");
+        assert!(second.patch().is_none(), "a patch as big as the view is not worth it");
         let same = publish(&envelope(json!({"other": "x"})), Some(&second));
         assert_eq!(same.id, second.id);
-        assert!(same.patch.is_none());
+        assert!(same.patch().is_none());
     }
 
     #[test]

@@ -202,8 +202,8 @@ mod tests {
         let v4 = version(&["B", "C", "D", "A"], Some(&v3));
         tx.send_replace(frame(&v3));
         tx.send_replace(frame(&v4));
-        assert_eq!(pump.next().await.unwrap(), v3.patch.as_ref().unwrap().frame);
-        assert_eq!(pump.next().await.unwrap(), v4.patch.as_ref().unwrap().frame);
+        assert_eq!(pump.next().await.unwrap(), v3.patch().unwrap().frame);
+        assert_eq!(pump.next().await.unwrap(), v4.patch().unwrap().frame);
         // A version reached without a patch (a rewrite) goes whole.
         let v5 = version(&["Z"; 1], Some(&v4));
         let v6 = version(&["Y"; 1], Some(&v5));
@@ -216,7 +216,7 @@ mod tests {
         let feeds = Feeds::spawn(HubHandle::spawn(shutdown.clone()), shutdown.clone());
         let mut resumed = Pump::new(rx, None, feeds, Some(v3.id.clone()), shutdown.clone());
         let resumed_first = resumed.next().await.unwrap();
-        assert!(resumed_first.ends_with(&v4.patch.as_ref().unwrap().frame), "{resumed_first:?}");
+        assert!(resumed_first.ends_with(&v4.patch().unwrap().frame), "{resumed_first:?}");
         shutdown.cancel();
         assert!(resumed.next().await.is_none(), "the stream ends at shutdown");
     }

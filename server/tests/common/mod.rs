@@ -263,6 +263,14 @@ pub(crate) async fn startup(owlcms: &mut Owlcms) {
     owlcms.sync().await;
 }
 
+/// The captured lifting-order update moved to a second platform, B.
+pub(crate) fn lifting_order_on_b() -> Value {
+    let mut on_b = sample(LIFTING_ORDER);
+    on_b["fop"] = json!("B");
+    on_b["fopName"] = json!("B");
+    on_b
+}
+
 /// A server after OWLCMS's startup data (database, translations, flags), and its client.
 pub(crate) async fn ready() -> (TestServer, Owlcms) {
     let t = TestServer::start().await;
