@@ -15,6 +15,7 @@ pub mod events;
 pub mod feeds;
 pub mod frames;
 mod freshness;
+pub mod multi;
 pub mod stream;
 pub mod worker;
 

@@ -22,7 +22,8 @@ const RETRY: Duration = Duration::from_secs(2);
 pub struct Pump {
     view_rx: watch::Receiver<Arc<ViewFrame>>,
     fop_rx: Option<watch::Receiver<Arc<FopFrames>>>,
-    heartbeat: watch::Receiver<u64>,
+    /// `None` on a multiplexed connection, which has one heartbeat for all its boards.
+    heartbeat: Option<watch::Receiver<u64>>,
     shutdown: CancellationToken,
     feeds: Arc<Feeds>,
     /// The view version the viewer holds.
@@ -54,7 +55,7 @@ impl Pump {
         let mut pump = Pump {
             view_rx,
             fop_rx,
-            heartbeat: feeds.heartbeat(),
+            heartbeat: Some(feeds.heartbeat()),
             shutdown,
             feeds,
             sent_view: last_event_id,
@@ -70,6 +71,15 @@ impl Pump {
             pump.live_changed(&live);
         }
         pump
+    }
+
+    /// This pump as one board of a multiplexed connection ([`super::multi`]): no heartbeat and
+    /// no `retry:` line of its own (the connection has one of each), so every frame it gives
+    /// is an `event:` block.
+    pub fn multiplexed(mut self) -> Pump {
+        self.heartbeat = None;
+        self.first = false;
+        self
     }
 
     /// The next frame to write; `None` when the stream should end (view gone, shutdown).
@@ -88,6 +98,7 @@ impl Pump {
                 return Some(frame);
             }
             let fop_rx = self.fop_rx.as_mut();
+            let heartbeat = self.heartbeat.as_mut();
             let wake = tokio::select! {
                 () = self.shutdown.cancelled() => return None,
                 changed = self.view_rx.changed() => Wake::View(changed.is_ok()),
@@ -97,7 +108,12 @@ impl Pump {
                         None => std::future::pending().await,
                     }
                 } => Wake::Live(live),
-                changed = self.heartbeat.changed() => Wake::Heartbeat(changed.is_ok()),
+                changed = async {
+                    match heartbeat {
+                        Some(rx) => rx.changed().await,
+                        None => std::future::pending().await,
+                    }
+                } => Wake::Heartbeat(changed.is_ok()),
             };
             match wake {
                 Wake::View(true) => self.view_changed(false),

@@ -73,6 +73,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     // body (thousands of viewers, a clock tick each); streams are counted in /metrics instead.
     Router::new()
         .route("/api/stream", get(sse::stream))
+        .route("/api/streams", get(sse::streams))
         .merge(traced)
         .layer(axum::middleware::from_fn_with_state(state.clone(), wrong_url::guard))
         .layer(axum::middleware::from_fn_with_state(state.options.http.max_uri_bytes, limits::url_guard))
