@@ -1,6 +1,12 @@
 //! The page's live connection: one `EventSource` on `/api/stream`, its four event kinds turned
 //! into signals, the server-time ticker, and reconnection.
 //!
+//! Where the browser has `SharedWorker` (and the URL does not say `share=false`) the events
+//! come instead from the browser's one shared stream (`shared_stream.js`, `stream-worker.js`):
+//! browsers open ~6 HTTP/1.1 connections per host, so a 7th board with a stream of its own
+//! would stall. The shared source looks like an `EventSource` (same events, `readyState`), so
+//! everything below is the same in both modes.
+//!
 //! After the first full view the server sends `patch` events (RFC 6902 against the version
 //! the page holds, named by `base`); the page keeps the envelope as JSON to apply them, and a
 //! patch it cannot apply makes it open a new stream, which starts with the full view. Clock
@@ -19,7 +25,22 @@ use serde::de::DeserializeOwned;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{EventSource, MessageEvent};
+use wasm_bindgen::prelude::wasm_bindgen;
+use web_sys::{EventSource, EventTarget, MessageEvent};
+
+#[wasm_bindgen(module = "/src/shared_stream.js")]
+extern "C" {
+    /// The board's events from the browser's shared stream; `None` without `SharedWorker`
+    /// or when the page opted out.
+    #[wasm_bindgen(js_name = sharedSource)]
+    fn shared_source(url: &str) -> Option<EventTarget>;
+    /// Closes an `EventSource` or a shared source.
+    #[wasm_bindgen(js_name = closeSource)]
+    fn close_source(source: &EventTarget);
+}
+
+/// `EventSource.CLOSED`, which the shared source's `readyState` uses too.
+const CLOSED: f64 = 2.0;
 
 /// How often clocks are redrawn.
 const TICK: Duration = Duration::from_millis(100);
@@ -67,13 +88,13 @@ pub struct Live {
 /// An open stream and the handlers registered on it (dropped together: a handler must not
 /// outlive the source that calls it).
 struct Connection {
-    source: EventSource,
+    source: EventTarget,
     _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        self.source.close();
+        close_source(&self.source);
     }
 }
 
@@ -129,7 +150,7 @@ impl Live {
         if self.connection.try_with_value(|_| ()).is_none() {
             return;
         }
-        let Ok(source) = EventSource::new(&stream) else {
+        let Some(source) = shared_source(&stream).or_else(|| EventSource::new(&stream).ok().map(Into::into)) else {
             self.link.set(Link::Refused(format!("cannot open {stream}"), Vec::new()));
             return;
         };
@@ -202,8 +223,9 @@ impl Live {
             Box::new(move |e| {
                 let closed = e
                     .target()
-                    .and_then(|t| t.dyn_into::<EventSource>().ok())
-                    .is_none_or(|s| s.ready_state() == EventSource::CLOSED);
+                    .and_then(|t| js_sys::Reflect::get(&t, &"readyState".into()).ok())
+                    .and_then(|state| state.as_f64())
+                    .is_none_or(|state| state == CLOSED);
                 if !closed {
                     // The browser retries by itself.
                     self.link.set(Link::Reconnecting);
