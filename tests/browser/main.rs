@@ -9,6 +9,7 @@
 mod cdp;
 mod displays;
 mod keyed;
+mod many;
 mod owlcms;
 mod patches;
 mod records;
