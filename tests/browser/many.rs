@@ -50,7 +50,14 @@ async fn eight_tabs(rig: &Rig, query: &str, wait: bool) -> Vec<Page> {
             page.goto(&url).await;
             page.wait_for("board drawn", "!!document.querySelector('tr.current td.name')", PATIENCE).await;
         } else {
-            page.call("Page.navigate", json!({"url": url})).await;
+            // Not `Page.navigate`: it answers only once the document's response starts, which
+            // a stalled tab never gets.
+            // A tab that is not given a connection may not answer at all: not waited for.
+            let _ = tokio::time::timeout(
+                Duration::from_secs(2),
+                page.eval(&format!("location.href = {}; true", json!(url))),
+            )
+            .await;
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
         pages.push(page);
@@ -68,8 +75,10 @@ async fn clock_arrivals(rig: &mut Rig, pages: &[Page], wait: Duration) -> Vec<Op
     tokio::time::sleep(wait).await;
     let mut arrivals = Vec::new();
     for page in pages {
-        let at = page.eval("typeof window.__clockAt === 'number' ? window.__clockAt : null").await;
-        arrivals.push(at.as_i64().map(|at| at - sent));
+        // A stalled tab may not even answer (its document never started): no clock.
+        let at = page.eval("typeof window.__clockAt === 'number' ? window.__clockAt : null");
+        let at = tokio::time::timeout(Duration::from_secs(2), at).await.ok();
+        arrivals.push(at.and_then(|at| at.as_i64()).map(|at| at - sent));
     }
     arrivals
 }
