@@ -9,10 +9,11 @@ use owlcms_simulator::{self as simulator, SimulatorOptions};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-/// Counts the `patch` events the page's stream delivers (wraps the page's listener).
+/// Counts the `patch` events the page's stream delivers (wraps the page's listener; on
+/// `EventTarget`, so that both its own `EventSource` and the shared stream's source count).
 const COUNT_PATCHES: &str = "window.__patches = 0;
-  const add = EventSource.prototype.addEventListener;
-  EventSource.prototype.addEventListener = function (type, listener, options) {
+  const add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, listener, options) {
     if (type === 'patch') {
       const inner = listener;
       listener = function (event) { window.__patches++; return inner.call(this, event); };
