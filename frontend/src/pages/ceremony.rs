@@ -6,59 +6,60 @@
 use crate::views::Text;
 use crate::widgets::flag;
 use leptos::prelude::*;
-use serde::Deserialize;
 
-/// The `ceremony` part of a standard-grid view.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Ceremony {
-    /// `MEDALS`, `INTRODUCTION` or `OFFICIALS_INTRODUCTION`.
-    #[serde(rename = "type")]
-    pub kind: Text,
-    /// What OWLCMS announces ("Medal Ceremony").
-    pub title: Text,
-    /// The category being awarded.
-    pub category: Text,
-    /// The session concerned.
-    pub session: Text,
-    /// Medallists, best first.
-    pub medallists: Vec<Medallist>,
-    /// Title of the total column.
-    pub total_title: Text,
-    /// The athletes introduced, in start order.
-    pub athletes: Vec<Introduced>,
+crate::view_struct! {
+    /// The `ceremony` part of a standard-grid view.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Ceremony {
+        /// `MEDALS`, `INTRODUCTION` or `OFFICIALS_INTRODUCTION`.
+        pub kind: Text = "type",
+        /// What OWLCMS announces ("Medal Ceremony").
+        pub title: Text,
+        /// The category being awarded.
+        pub category: Text,
+        /// The session concerned.
+        pub session: Text,
+        /// Medallists, best first.
+        pub medallists: Vec<Medallist>,
+        /// Title of the total column.
+        pub total_title: Text,
+        /// The athletes introduced, in start order.
+        pub athletes: Vec<Introduced>,
+    }
 }
 
-/// A medallist.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Medallist {
-    /// 1, 2 or 3.
-    pub place: Text,
-    /// "LASTNAME, Firstname".
-    pub name: Text,
-    /// Team.
-    pub team: Text,
-    /// Flag URL.
-    pub flag: Text,
-    /// Total.
-    pub total: Text,
+crate::view_struct! {
+    /// A medallist.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Medallist {
+        /// 1, 2 or 3.
+        pub place: Text,
+        /// "LASTNAME, Firstname".
+        pub name: Text,
+        /// Team.
+        pub team: Text,
+        /// Flag URL.
+        pub flag: Text,
+        /// Total.
+        pub total: Text,
+    }
 }
 
-/// An athlete being introduced.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Introduced {
-    /// Start number.
-    pub start_number: Text,
-    /// "LASTNAME, Firstname".
-    pub name: Text,
-    /// Team.
-    pub team: Text,
-    /// Flag URL.
-    pub flag: Text,
-    /// Category.
-    pub category: Text,
+crate::view_struct! {
+    /// An athlete being introduced.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Introduced {
+        /// Start number.
+        pub start_number: Text,
+        /// "LASTNAME, Firstname".
+        pub name: Text,
+        /// Team.
+        pub team: Text,
+        /// Flag URL.
+        pub flag: Text,
+        /// Category.
+        pub category: Text,
+    }
 }
 
 /// The ceremony screen, under the competition's name.

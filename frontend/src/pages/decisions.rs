@@ -9,26 +9,26 @@ use crate::views::{AttemptBar, Flag, Text};
 use crate::widgets::{athlete_clock, break_clock, down_arrow, jury};
 use leptos::prelude::*;
 use owlcms_contract::DecisionEvent;
-use serde::Deserialize;
 
-/// The `decisions` view (see plugins/athlete-decisions and plugins/jury-board).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct DecisionsView {
-    /// Board title (the jury board shows it).
-    pub title: Text,
-    /// Referees right to left, as seen from the platform.
-    pub mirrored: Flag,
-    /// The jury's board: every light as soon as it is given, labelled, and the jury's decision.
-    pub jury: Flag,
-    /// Show the clock between decisions.
-    pub show_clock: Flag,
-    /// Labels of referees 1–3.
-    pub referees: Vec<Text>,
-    /// The current-attempt bar (athlete line and clock inputs).
-    pub attempt_bar: AttemptBar,
-    /// What an interruption shows.
-    pub stop_text: Text,
+crate::view_struct! {
+    /// The `decisions` view (see plugins/athlete-decisions and plugins/jury-board).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DecisionsView {
+        /// Board title (the jury board shows it).
+        pub title: Text,
+        /// Referees right to left, as seen from the platform.
+        pub mirrored: Flag,
+        /// The jury's board: every light as soon as it is given, labelled, and the jury's decision.
+        pub jury: Flag,
+        /// Show the clock between decisions.
+        pub show_clock: Flag,
+        /// Labels of referees 1–3.
+        pub referees: Vec<Text>,
+        /// The current-attempt bar (athlete line and clock inputs).
+        pub attempt_bar: AttemptBar,
+        /// What an interruption shows.
+        pub stop_text: Text,
+    }
 }
 
 /// Referee numbers (1-based) in the order they are drawn, left to right.

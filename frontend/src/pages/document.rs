@@ -15,161 +15,167 @@
 use crate::texts;
 use crate::views::Text;
 use leptos::prelude::*;
-use serde::Deserialize;
 
 /// The styles of this page kind, screen and print.
 const CSS: &str = include_str!("document.css");
 
-/// One attempt of the protocol.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Attempt {
-    /// Weight (`null`: not taken).
-    pub value: Text,
-    /// Good lift (`null`: not taken).
-    pub good: Option<bool>,
+crate::view_struct! {
+    /// One attempt of the protocol.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Attempt {
+        /// Weight (`null`: not taken).
+        pub value: Text,
+        /// Good lift (`null`: not taken).
+        pub good: Option<bool>,
+    }
 }
 
-/// An athlete of a category.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct DocAthlete {
-    /// Category place.
-    pub place: Text,
-    /// "LASTNAME, Firstname".
-    pub name: Text,
-    /// Team.
-    pub team: Text,
-    /// Year of birth.
-    pub year_of_birth: Text,
-    /// Body weight.
-    pub body_weight: Text,
-    /// Start number.
-    pub start_number: Text,
-    /// Snatch 1–3.
-    pub snatch: Vec<Attempt>,
-    /// Best snatch.
-    pub best_snatch: Text,
-    /// C&J 1–3.
-    pub clean_jerk: Vec<Attempt>,
-    /// Best C&J.
-    pub best_clean_jerk: Text,
-    /// Total.
-    pub total: Text,
-    /// `gold`, `silver`, `bronze` or empty.
-    pub medal: Text,
+crate::view_struct! {
+    /// An athlete of a category.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DocAthlete {
+        /// Category place.
+        pub place: Text,
+        /// "LASTNAME, Firstname".
+        pub name: Text,
+        /// Team.
+        pub team: Text,
+        /// Year of birth.
+        pub year_of_birth: Text,
+        /// Body weight.
+        pub body_weight: Text,
+        /// Start number.
+        pub start_number: Text,
+        /// Snatch 1–3.
+        pub snatch: Vec<Attempt>,
+        /// Best snatch.
+        pub best_snatch: Text,
+        /// C&J 1–3.
+        pub clean_jerk: Vec<Attempt>,
+        /// Best C&J.
+        pub best_clean_jerk: Text,
+        /// Total.
+        pub total: Text,
+        /// `gold`, `silver`, `bronze` or empty.
+        pub medal: Text,
+    }
 }
 
-/// A category of a session.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct DocCategory {
-    /// Category name.
-    pub name: Text,
-    /// By place.
-    pub athletes: Vec<DocAthlete>,
+crate::view_struct! {
+    /// A category of a session.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DocCategory {
+        /// Category name.
+        pub name: Text,
+        /// By place.
+        pub athletes: Vec<DocAthlete>,
+    }
 }
 
-/// A record set in the session.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct DocRecord {
-    /// Record name.
-    pub name: Text,
-    /// Federation.
-    pub federation: Text,
-    /// Record category.
-    pub category: Text,
-    /// Lift.
-    pub lift: Text,
-    /// Weight.
-    pub value: Text,
-    /// Athlete.
-    pub athlete: Text,
-    /// Body weight.
-    pub body_weight: Text,
+crate::view_struct! {
+    /// A record set in the session.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DocRecord {
+        /// Record name.
+        pub name: Text,
+        /// Federation.
+        pub federation: Text,
+        /// Record category.
+        pub category: Text,
+        /// Lift.
+        pub lift: Text,
+        /// Weight.
+        pub value: Text,
+        /// Athlete.
+        pub athlete: Text,
+        /// Body weight.
+        pub body_weight: Text,
+    }
 }
 
-/// A session of the protocol.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct DocSession {
-    /// Session name.
-    pub name: Text,
-    /// Session description.
-    pub description: Text,
-    /// "Session P1.1 – Results".
-    pub title: Text,
-    /// Categories.
-    pub categories: Vec<DocCategory>,
-    /// Records set.
-    pub records: Vec<DocRecord>,
+crate::view_struct! {
+    /// A session of the protocol.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DocSession {
+        /// Session name.
+        pub name: Text,
+        /// Session description.
+        pub description: Text,
+        /// "Session P1.1 – Results".
+        pub title: Text,
+        /// Categories.
+        pub categories: Vec<DocCategory>,
+        /// Records set.
+        pub records: Vec<DocRecord>,
+    }
 }
 
-/// Column titles of the protocol.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct DocHeaders {
-    /// The `place` title.
-    pub place: Text,
-    /// The `name` title.
-    pub name: Text,
-    /// The `team` title.
-    pub team: Text,
-    /// The `born` title.
-    pub born: Text,
-    /// The `body_weight` title.
-    pub body_weight: Text,
-    /// The `start` title.
-    pub start: Text,
-    /// The `snatch` title.
-    pub snatch: Text,
-    /// The `clean_jerk` title.
-    pub clean_jerk: Text,
-    /// The `best` title.
-    pub best: Text,
-    /// The `total` title.
-    pub total: Text,
-    /// The `medal` title.
-    pub medal: Text,
-    /// The `records` title.
-    pub records: Text,
-    /// The `record_name` title.
-    pub record_name: Text,
-    /// The `category` title.
-    pub category: Text,
-    /// The `record_weight` title.
-    pub record_weight: Text,
-    /// The `gold` title.
-    pub gold: Text,
-    /// The `silver` title.
-    pub silver: Text,
-    /// The `bronze` title.
-    pub bronze: Text,
+crate::view_struct! {
+    /// Column titles of the protocol.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DocHeaders {
+        /// The `place` title.
+        pub place: Text,
+        /// The `name` title.
+        pub name: Text,
+        /// The `team` title.
+        pub team: Text,
+        /// The `born` title.
+        pub born: Text,
+        /// The `body_weight` title.
+        pub body_weight: Text,
+        /// The `start` title.
+        pub start: Text,
+        /// The `snatch` title.
+        pub snatch: Text,
+        /// The `clean_jerk` title.
+        pub clean_jerk: Text,
+        /// The `best` title.
+        pub best: Text,
+        /// The `total` title.
+        pub total: Text,
+        /// The `medal` title.
+        pub medal: Text,
+        /// The `records` title.
+        pub records: Text,
+        /// The `record_name` title.
+        pub record_name: Text,
+        /// The `category` title.
+        pub category: Text,
+        /// The `record_weight` title.
+        pub record_weight: Text,
+        /// The `gold` title.
+        pub gold: Text,
+        /// The `silver` title.
+        pub silver: Text,
+        /// The `bronze` title.
+        pub bronze: Text,
+    }
 }
 
-/// The `document` view.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct DocumentView {
-    /// "Competition Results".
-    pub title: Text,
-    /// Competition name.
-    pub competition: Text,
-    /// Date.
-    pub date: Text,
-    /// City.
-    pub city: Text,
-    /// Venue.
-    pub site: Text,
-    /// `waiting` before the database arrives.
-    pub status: Text,
-    /// What to show while waiting.
-    pub waiting_message: Text,
-    /// Sessions.
-    pub sessions: Vec<DocSession>,
-    /// Column titles.
-    pub headers: DocHeaders,
+crate::view_struct! {
+    /// The `document` view.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DocumentView {
+        /// "Competition Results".
+        pub title: Text,
+        /// Competition name.
+        pub competition: Text,
+        /// Date.
+        pub date: Text,
+        /// City.
+        pub city: Text,
+        /// Venue.
+        pub site: Text,
+        /// `waiting` before the database arrives.
+        pub status: Text,
+        /// What to show while waiting.
+        pub waiting_message: Text,
+        /// Sessions.
+        pub sessions: Vec<DocSession>,
+        /// Column titles.
+        pub headers: DocHeaders,
+    }
 }
 
 fn or(text: &Text, fallback: &str) -> String {

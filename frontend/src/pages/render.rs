@@ -7,10 +7,10 @@
 
 use super::{board, decisions, document, grid, overlays, table, team_board};
 use crate::live::Live;
+use crate::views::read::FromView;
 use crate::views::{BarView, BoardView, GridView, LowerThirdView, TableView};
 use leptos::prelude::*;
 use owlcms_contract::PageKind;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The renderer of page kind `kind`, for as long as the envelopes name that kind.
@@ -67,9 +67,8 @@ pub fn renderer(live: Live, kind: PageKind) -> AnyView {
     }
 }
 
-fn parse<T: DeserializeOwned>(page: PageKind, view: &Value) -> Result<T, String> {
-    // Deserialising from the borrowed value: no copy of the view.
-    T::deserialize(view).map_err(|e| format!("The view does not fit the \"{page}\" page kind ({e}); the view as sent:"))
+fn parse<T: FromView>(page: PageKind, view: &Value) -> Result<T, String> {
+    T::from_view(view).map_err(|e| format!("The view does not fit the \"{page}\" page kind ({e}); the view as sent:"))
 }
 
 /// Draws the view with `draw`; `None` or an error: the view as readable JSON (with the reason).

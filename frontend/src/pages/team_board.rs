@@ -10,156 +10,160 @@ use crate::live::Live;
 use crate::views::{AttemptBar, Cell, Flag, Headers, Text};
 use crate::widgets::{attempt_bar, flag};
 use leptos::prelude::*;
-use serde::Deserialize;
 
 /// The styles of this page kind (kept beside the renderer; `style.css` stays untouched).
 const CSS: &str = include_str!("team_board.css");
 
-/// Column titles of a team view: the standard grid's plus the team ones.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct TeamHeaders {
-    /// The standard grid titles.
-    #[serde(flatten)]
-    pub grid: Headers,
-    /// Athlete score.
-    pub score: Text,
-    /// Team points.
-    pub points: Text,
-    /// Team score.
-    pub team_score: Text,
-    /// Predicted total.
-    pub predicted_total: Text,
-    /// Predicted score.
-    pub predicted_score: Text,
-    /// "Predicted".
-    pub predicted: Text,
-    /// Athletes (team rankings).
-    pub athletes: Text,
-    /// Championship (team rankings).
-    pub championship: Text,
+crate::view_struct! {
+    /// Column titles of a team view: the standard grid's plus the team ones.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct TeamHeaders {
+        /// The standard grid titles.
+        pub grid: Headers = flatten,
+        /// Athlete score.
+        pub score: Text,
+        /// Team points.
+        pub points: Text,
+        /// Team score.
+        pub team_score: Text,
+        /// Predicted total.
+        pub predicted_total: Text,
+        /// Predicted score.
+        pub predicted_score: Text,
+        /// "Predicted".
+        pub predicted: Text,
+        /// Athletes (team rankings).
+        pub athletes: Text,
+        /// Championship (team rankings).
+        pub championship: Text,
+    }
 }
 
-/// An athlete of a team.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct TeamAthlete {
-    /// Athlete key.
-    pub key: Text,
-    /// "LASTNAME, Firstname".
-    pub name: Text,
-    /// `M` / `F`.
-    pub gender: Text,
-    /// Category.
-    pub category: Text,
-    /// Body weight.
-    pub body_weight: Text,
-    /// Snatch 1–3.
-    pub snatch: Vec<Cell>,
-    /// C&J 1–3.
-    pub clean_jerk: Vec<Cell>,
-    /// Total.
-    pub total: Text,
-    /// Score of the chosen system.
-    pub score: Text,
-    /// Team points.
-    pub points: Text,
-    /// Total if the next attempt succeeds.
-    pub predicted_total: Text,
-    /// Score if the next attempt succeeds.
-    pub predicted_score: Text,
-    /// Counts toward the team score.
-    pub counted: Flag,
-    /// Lifting now.
-    pub current: Flag,
+crate::view_struct! {
+    /// An athlete of a team.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct TeamAthlete {
+        /// Athlete key.
+        pub key: Text,
+        /// "LASTNAME, Firstname".
+        pub name: Text,
+        /// `M` / `F`.
+        pub gender: Text,
+        /// Category.
+        pub category: Text,
+        /// Body weight.
+        pub body_weight: Text,
+        /// Snatch 1–3.
+        pub snatch: Vec<Cell>,
+        /// C&J 1–3.
+        pub clean_jerk: Vec<Cell>,
+        /// Total.
+        pub total: Text,
+        /// Score of the chosen system.
+        pub score: Text,
+        /// Team points.
+        pub points: Text,
+        /// Total if the next attempt succeeds.
+        pub predicted_total: Text,
+        /// Score if the next attempt succeeds.
+        pub predicted_score: Text,
+        /// Counts toward the team score.
+        pub counted: Flag,
+        /// Lifting now.
+        pub current: Flag,
+    }
 }
 
-/// A team of the team scoreboard.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Team {
-    /// Team name.
-    pub name: Text,
-    /// Flag URL.
-    pub flag: Text,
-    /// Team score.
-    pub score: Text,
-    /// Predicted team score (`null` with team points).
-    pub predicted: Text,
-    /// Rank by score.
-    pub rank: Text,
-    /// Counted athletes first.
-    pub athletes: Vec<TeamAthlete>,
+crate::view_struct! {
+    /// A team of the team scoreboard.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Team {
+        /// Team name.
+        pub name: Text,
+        /// Flag URL.
+        pub flag: Text,
+        /// Team score.
+        pub score: Text,
+        /// Predicted team score (`null` with team points).
+        pub predicted: Text,
+        /// Rank by score.
+        pub rank: Text,
+        /// Counted athletes first.
+        pub athletes: Vec<TeamAthlete>,
+    }
 }
 
-/// A row of a standing.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct StandingRow {
-    /// Rank.
-    pub rank: Text,
-    /// Team name.
-    pub team: Text,
-    /// Flag URL.
-    pub flag: Text,
-    /// Team score.
-    pub score: Text,
-    /// Athletes counted.
-    pub athletes: Text,
-    /// Team members of this championship and gender.
-    pub members: Text,
-    /// Team size, if the competition has one.
-    pub team_size: Text,
+crate::view_struct! {
+    /// A row of a standing.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct StandingRow {
+        /// Rank.
+        pub rank: Text,
+        /// Team name.
+        pub team: Text,
+        /// Flag URL.
+        pub flag: Text,
+        /// Team score.
+        pub score: Text,
+        /// Athletes counted.
+        pub athletes: Text,
+        /// Team members of this championship and gender.
+        pub members: Text,
+        /// Team size, if the competition has one.
+        pub team_size: Text,
+    }
 }
 
-/// A page of the standings rotation.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct StandingPage {
-    /// Championship.
-    pub championship: Text,
-    /// `M` / `F`.
-    pub gender: Text,
-    /// "Men".
-    pub gender_label: Text,
-    /// Page of this standing.
-    pub part: Text,
-    /// Pages of this standing.
-    pub parts: Text,
-    /// "Page 1 of 8".
-    pub page_label: Text,
-    /// Teams.
-    pub rows: Vec<StandingRow>,
+crate::view_struct! {
+    /// A page of the standings rotation.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct StandingPage {
+        /// Championship.
+        pub championship: Text,
+        /// `M` / `F`.
+        pub gender: Text,
+        /// "Men".
+        pub gender_label: Text,
+        /// Page of this standing.
+        pub part: Text,
+        /// Pages of this standing.
+        pub parts: Text,
+        /// "Page 1 of 8".
+        pub page_label: Text,
+        /// Teams.
+        pub rows: Vec<StandingRow>,
+    }
 }
 
-/// The `team-board` view (both plugins).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct TeamBoardView {
-    /// Board title.
-    pub title: Text,
-    /// Competition name.
-    pub competition: Text,
-    /// `ready` or `waiting`.
-    pub status: Text,
-    /// What to show while waiting.
-    pub waiting_message: Text,
-    /// Current-attempt bar (team scoreboard).
-    pub attempt_bar: AttemptBar,
-    /// `teamPoints` or a score system.
-    pub scoring: Text,
-    /// "Men: top 4".
-    pub counting_label: Text,
-    /// Show predicted scores.
-    pub show_predicted: Flag,
-    /// Teams (team scoreboard).
-    pub teams: Vec<Team>,
-    /// Standings pages (team rankings); `None` for a team scoreboard.
-    pub pages: Option<Vec<StandingPage>>,
-    /// Seconds per standings page.
-    pub page_seconds: Option<f64>,
-    /// Column titles.
-    pub headers: TeamHeaders,
+crate::view_struct! {
+    /// The `team-board` view (both plugins).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct TeamBoardView {
+        /// Board title.
+        pub title: Text,
+        /// Competition name.
+        pub competition: Text,
+        /// `ready` or `waiting`.
+        pub status: Text,
+        /// What to show while waiting.
+        pub waiting_message: Text,
+        /// Current-attempt bar (team scoreboard).
+        pub attempt_bar: AttemptBar,
+        /// `teamPoints` or a score system.
+        pub scoring: Text,
+        /// "Men: top 4".
+        pub counting_label: Text,
+        /// Show predicted scores.
+        pub show_predicted: Flag,
+        /// Teams (team scoreboard).
+        pub teams: Vec<Team>,
+        /// Standings pages (team rankings); `None` for a team scoreboard.
+        pub pages: Option<Vec<StandingPage>>,
+        /// Seconds per standings page.
+        pub page_seconds: Option<f64>,
+        /// Column titles.
+        pub headers: TeamHeaders,
+    }
 }
 
 /// Draws a team-board view.
@@ -396,7 +400,7 @@ mod tests {
 
     #[test]
     fn both_team_views_parse() {
-        let board: TeamBoardView = serde_json::from_value(json!({"status": "ready", "teams": [{"name": "A", "score": 106,
+        let board = TeamBoardView::from_view(&json!({"status": "ready", "teams": [{"name": "A", "score": 106,
             "predicted": null, "rank": 1, "athletes": [{"name": "X", "counted": true, "snatch": [{"status": "good", "text": "100"}]}]}],
             "headers": {"name": "Nom", "teamScore": "Score"}}))
         .unwrap();
@@ -404,7 +408,7 @@ mod tests {
         assert_eq!(board.teams[0].score.as_str(), "106");
         assert!(board.teams[0].predicted.is_empty());
         assert_eq!(board.headers.grid.name.as_str(), "Nom");
-        let ranks: TeamBoardView = serde_json::from_value(json!({"pageSeconds": 5, "pages": [{"championship": "SM",
+        let ranks = TeamBoardView::from_view(&json!({"pageSeconds": 5, "pages": [{"championship": "SM",
             "rows": [{"rank": 1, "team": "Hitra VK", "score": "109", "athletes": 4, "teamSize": null}]}]}))
         .unwrap();
         assert_eq!(ranks.pages.unwrap()[0].rows[0].athletes.as_str(), "4");

@@ -8,9 +8,9 @@ use super::json_tree::{self, OpenPaths};
 use super::options::{Choices, SetChoices, options_form};
 use crate::dom;
 use crate::urls::{self, page_url};
+use crate::views::read::FromView;
 use leptos::prelude::*;
 use owlcms_contract::{Catalog, PluginInfo};
-use serde::Deserialize;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
@@ -27,66 +27,70 @@ const POLL: Duration = Duration::from_secs(4);
 const PHONE: (f64, f64) = (390.0, 844.0);
 const TV: (f64, f64) = (1920.0, 1080.0);
 
-/// A `run` event of `/api/workbench`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Run {
-    /// Plugin id.
-    pub plugin: String,
-    /// Revision of the plugin that ran.
-    pub revision: Option<u64>,
-    /// Why the files on disk do not load (the last good version keeps serving).
-    pub problem: Option<Problem>,
-    /// The last run's error.
-    pub runtime_error: Option<String>,
-    /// Why the view cannot be shown at all (e.g. no FOP yet).
-    pub refused: Option<String>,
-    /// The mapping output.
-    pub output: Value,
-    /// The mapping input.
-    pub input: Value,
-    /// Timings of the last run.
-    pub timings: Option<Timings>,
+crate::view_struct! {
+    /// A `run` event of `/api/workbench`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Run {
+        /// Plugin id.
+        pub plugin: String,
+        /// Revision of the plugin that ran.
+        pub revision: Option<u64>,
+        /// Why the files on disk do not load (the last good version keeps serving).
+        pub problem: Option<Problem>,
+        /// The last run's error.
+        pub runtime_error: Option<String>,
+        /// Why the view cannot be shown at all (e.g. no FOP yet).
+        pub refused: Option<String>,
+        /// The mapping output.
+        pub output: Value,
+        /// The mapping input.
+        pub input: Value,
+        /// Timings of the last run.
+        pub timings: Option<Timings>,
+    }
 }
 
-/// A load problem.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Problem {
-    /// File path.
-    pub file: String,
-    /// Line.
-    pub line: Option<u64>,
-    /// Column.
-    pub column: Option<u64>,
-    /// What went wrong.
-    pub message: String,
-    /// Lines around `line`.
-    pub excerpt: Vec<ExcerptLine>,
+crate::view_struct! {
+    /// A load problem.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Problem {
+        /// File path.
+        pub file: String,
+        /// Line.
+        pub line: Option<u64>,
+        /// Column.
+        pub column: Option<u64>,
+        /// What went wrong.
+        pub message: String,
+        /// Lines around `line`.
+        pub excerpt: Vec<ExcerptLine>,
+    }
 }
 
-/// One line of a file.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct ExcerptLine {
-    /// Line number.
-    pub line: u64,
-    /// Its text.
-    pub text: String,
+crate::view_struct! {
+    /// One line of a file.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ExcerptLine {
+        /// Line number.
+        pub line: u64,
+        /// Its text.
+        pub text: String,
+    }
 }
 
-/// Durations of the last run, in milliseconds.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Timings {
-    /// Building the input.
-    pub input_ms: f64,
-    /// Running the mapping.
-    pub mapping_ms: f64,
-    /// Serialising the view.
-    pub serialize_ms: f64,
-    /// Server time of the run.
-    pub at_ms: f64,
+crate::view_struct! {
+    /// Durations of the last run, in milliseconds.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Timings {
+        /// Building the input.
+        pub input_ms: f64,
+        /// Running the mapping.
+        pub mapping_ms: f64,
+        /// Serialising the view.
+        pub serialize_ms: f64,
+        /// Server time of the run.
+        pub at_ms: f64,
+    }
 }
 
 struct Source {
@@ -387,7 +391,7 @@ fn connect(url: &str, run: RwSignal<Option<Arc<Run>>>, link: RwSignal<&'static s
         "run",
         Box::new(move |e| {
             let data = e.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()).unwrap_or_default();
-            match serde_json::from_str::<Run>(&data) {
+            match serde_json::from_str::<Value>(&data).map_err(|e| e.to_string()).and_then(|v| Run::from_view(&v)) {
                 Ok(r) => {
                     link.set("live");
                     run.set(Some(Arc::new(r)));
