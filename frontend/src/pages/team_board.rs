@@ -384,6 +384,7 @@ fn standings(live: Live, view: &TeamBoardView, pages: Vec<StandingPage>) -> AnyV
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::views::read::FromView;
     use serde_json::json;
 
     #[test]
