@@ -154,6 +154,7 @@ macro_rules! view_struct {
 }
 
 #[cfg(test)]
+#[allow(unreachable_pub)] // the macro declares `pub` structs; this one is the test's own
 mod tests {
     use super::*;
     use serde_json::json;
