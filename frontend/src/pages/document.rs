@@ -253,7 +253,7 @@ pub fn render(view: DocumentView) -> AnyView {
         <style>{CSS}</style>
         <div class="document">
             <div class="doc-toolbar">
-                <button class="print-button" type="button" on:click=print>{move || texts::t("print")}</button>
+                <button class="print-button" type="button" on:click=print>{crate::widgets::dyn_text(Box::new(|| texts::t("print")))}</button>
             </div>
             <header class="doc-cover">
                 <h1 class="doc-title">{view.title.0.clone()}</h1>

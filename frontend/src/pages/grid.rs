@@ -39,8 +39,8 @@ fn waiting_screen(view: Memo<Option<GridView>>) -> AnyView {
     view! {
         <div class="grid-page">
             <div class="waiting-screen">
-                <div class="competition">{move || read(view, |v| v.competition.0.clone())}</div>
-                <div class="waiting-message">{move || read(view, |v| v.waiting_message.0.clone())}</div>
+                <div class="competition">{crate::widgets::dyn_text(Box::new(move || read(view, |v| v.competition.0.clone())))}</div>
+                <div class="waiting-message">{crate::widgets::dyn_text(Box::new(move || read(view, |v| v.waiting_message.0.clone())))}</div>
             </div>
         </div>
     }

@@ -142,7 +142,7 @@ fn card(p: PluginInfo, fops: &[String], dialog: RwSignal<Option<String>>) -> imp
         fops.iter()
             .map(|fop| {
                 let href = page_url(&p.id, Some(fop), None, &[], &BTreeMap::new());
-                view! { <a class="fop-link" href=href target="_blank" data-fop=fop.clone()>{move || t("platform")}" "{fop.clone()}</a> }
+                view! { <a class="fop-link" href=href target="_blank" data-fop=fop.clone()>{crate::widgets::dyn_text(Box::new(|| t("platform")))}" "{fop.clone()}</a> }
             })
             .collect_view()
             .into_any()
@@ -204,9 +204,9 @@ fn options_dialog(
             <div class="dialog" role="dialog" aria-modal="true" data-plugin=id on:click=|ev| ev.stop_propagation()>
                 <h2>{plugin.name}" – "{t("options")}</h2>
                 <div class="dialog-body">{form}</div>
-                <div class="url-preview"><code id="options-url">{move || url.get()}</code></div>
+                <div class="url-preview"><code id="options-url">{crate::widgets::dyn_text(Box::new(move || url.get()))}</code></div>
                 <div class="dialog-buttons">
-                    <button class="secondary" on:click=move |_| close()>{move || t("close")}</button>
+                    <button class="secondary" on:click=move |_| close()>{crate::widgets::dyn_text(Box::new(|| t("close")))}</button>
                     <button class="secondary" on:click=reset>{t("defaults")}</button>
                     <a class="button primary" id="options-open" href=move || url.get() target="_blank">{t("open")}</a>
                 </div>

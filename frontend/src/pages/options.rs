@@ -37,7 +37,7 @@ pub fn options_form(
         let update = update.clone();
         view! {
             <label class="field">
-                <span>{move || t("platform")}" (FOP)"</span>
+                <span>{crate::widgets::dyn_text(Box::new(|| t("platform")))}" (FOP)"</span>
                 <select id="opt-fop" on:change=move |ev| { let v = event_target_value(&ev); update(&|c| c.fop = Some(v.clone())) }>
                     {fops.iter().map(|f| {
                         let f2 = f.clone();
