@@ -301,6 +301,8 @@ impl ServeArgs {
         let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
         Some(owlcms_tracker::relay::http::RelayOptions {
             nats: self.nats()?,
+            // Per relay: several may share a folder (tests, one host).
+            mirror_dir: self.local_dir.join(format!(".relay-{id}")),
             id,
             dist_dir: self.dist_dir.clone(),
             plugins_dir: self.plugins_dir.clone(),

@@ -13,6 +13,7 @@ mod many;
 mod owlcms;
 mod patches;
 mod records;
+mod relay;
 mod teams;
 mod venue;
 mod workbench;

@@ -1,16 +1,18 @@
 //! A relay node's HTTP side: `/api/stream` and `/api/view` from the followed frames (the
-//! viewer's frames come from the same [`Pump`] as on the ingest node, so the bytes match),
-//! `/healthz`, the web client's files and the plugins' files (from the relay's own copy).
+//! viewer's frames come from the same [`Pump`] as on the ingest node, so the bytes match, and
+//! the same per-address stream cap), the ingest node's catalogue answers, `/local/…` and
+//! `/plugins/…` from the mirror of its folders (the same routes as the ingest node's),
+//! `/healthz`, and the web client's files (the same routes and cache headers).
 
 use super::NatsOptions;
 use super::node::{Node, WantedFull};
 use crate::views::stream::Pump;
-use crate::web::limits::{HttpLimits, Slots};
+use crate::web::limits::{HttpLimits, Slots, stream_slot};
 use anyhow::Context;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -37,8 +39,11 @@ pub struct RelayOptions {
     pub id: String,
     /// The web client's files.
     pub dist_dir: PathBuf,
-    /// The plugins' files (`style.css`…), from the relay's own copy (the image ships them).
+    /// The relay's own plugins folder (the image's copy), served for plugin files the ingest
+    /// node has not published (its built-in plugins, or before the first files arrive).
     pub plugins_dir: PathBuf,
+    /// Where the mirror of the ingest node's files is written (emptied at start).
+    pub mirror_dir: PathBuf,
     /// HTTP caps (the same flags as the ingest node's).
     pub http: HttpLimits,
 }
@@ -56,19 +61,41 @@ impl Relay {
     pub async fn with_listener(listener: TcpListener, options: RelayOptions) -> anyhow::Result<Relay> {
         let addr = listener.local_addr().context("while reading the listen address")?;
         let shutdown = CancellationToken::new();
-        let node = Node::start(options.nats.clone(), options.id.clone(), shutdown.clone());
-        let index = options.dist_dir.join("index.html");
-        let files = tower_http::services::ServeDir::new(&options.dist_dir)
-            .fallback(tower_http::services::ServeFile::new(index));
+        // Credentials or TLS that NATS refuses stop the relay here, with the reason.
+        let (linked_tx, linked) = tokio::sync::watch::channel(false);
+        let name = format!("owlcms-tracker relay {}", options.id);
+        let client = super::connect(&options.nats, &name, linked_tx.clone()).await?;
+        let mirror = options.mirror_dir.clone();
+        let node = Node::start(
+            options.nats.clone(),
+            Some(client),
+            (linked_tx, linked),
+            options.id.clone(),
+            mirror.clone(),
+            shutdown.clone(),
+        );
+        let limits = options.http.clone();
+        let streams = Slots::new("event streams", 0, limits.max_streams_per_address);
+        let state = Served { node: node.clone(), limits: limits.clone(), streams };
         let app = Router::new()
             .route("/api/stream", get(stream))
             .route("/api/view", get(view))
             .route("/healthz", get(health))
             .route("/api/health", get(live))
-            .nest_service("/plugins", tower_http::services::ServeDir::new(&options.plugins_dir))
-            .fallback_service(files)
-            .with_state(node.clone());
-        let limits = options.http.clone();
+            .route("/api/plugins", get(catalog))
+            .route("/api/plugins/{id}", get(plugin))
+            .route("/api/fops", get(catalog))
+            .route("/api/languages", get(catalog))
+            .merge(crate::web::files::local_routes(|kind| mirror.join("local").join(kind.dir())))
+            .merge(crate::web::files::plugin_routes(
+                Some(mirror.join("plugins").as_path()),
+                Some(options.plugins_dir.as_path()),
+            ))
+            .route("/api/{*rest}", axum::routing::any(crate::web::not_found))
+            .route("/local/{*rest}", axum::routing::any(crate::web::not_found))
+            .merge(crate::web::static_files::routes(&options.dist_dir))
+            .layer(axum::middleware::from_fn_with_state(limits.max_uri_bytes, crate::web::limits::url_guard))
+            .with_state(state);
         let connections = Slots::new("connections", limits.max_connections, limits.max_connections_per_address);
         let token = shutdown.clone();
         let task =
@@ -96,6 +123,15 @@ impl Relay {
     pub async fn wait(self) -> anyhow::Result<()> {
         self.task.await.context("relay task panicked")?.context("while serving HTTP")
     }
+}
+
+/// What the handlers share.
+#[derive(Clone)]
+struct Served {
+    node: Arc<Node>,
+    limits: HttpLimits,
+    /// Open event streams, capped per client address (the ingest node's cap and code).
+    streams: Arc<Slots>,
 }
 
 fn plain(status: StatusCode, message: &str) -> Response {
@@ -126,10 +162,16 @@ async fn open(
 }
 
 async fn stream(
-    State(node): State<Arc<Node>>,
+    State(served): State<Served>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(params): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    let slot = match stream_slot(&served.streams, &served.limits, &headers, peer) {
+        Ok(slot) => slot,
+        Err(refused) => return refused.into_response(),
+    };
+    let node = served.node;
     let (frames, fop) = match open(&node, &params).await {
         Ok(opened) => opened,
         Err(response) => return response,
@@ -138,6 +180,7 @@ async fn stream(
     let fop_rx = fop.as_deref().map(|f| node.fop(f));
     let mut pump = Pump::new(frames, fop_rx, node.feeds.clone(), last_id, node.shutdown.clone());
     let body = async_stream::stream! {
+        let _slot = slot;
         while let Some(frame) = pump.next().await {
             yield Ok::<Bytes, Infallible>(frame);
         }
@@ -150,7 +193,8 @@ async fn stream(
     response
 }
 
-async fn view(State(node): State<Arc<Node>>, Query(params): Query<BTreeMap<String, String>>) -> Response {
+async fn view(State(served): State<Served>, Query(params): Query<BTreeMap<String, String>>) -> Response {
+    let node = served.node;
     let (frames, _) = match open(&node, &params).await {
         Ok(opened) => opened,
         Err(response) => return response,
@@ -169,14 +213,35 @@ async fn view(State(node): State<Arc<Node>>, Query(params): Query<BTreeMap<Strin
 
 /// Liveness (the image's HEALTHCHECK and Fly's check): a relay without NATS still serves the
 /// last boards, so it stays in rotation; readiness is `/healthz`.
-async fn live(State(node): State<Arc<Node>>) -> Response {
+async fn live(State(Served { node, .. }): State<Served>) -> Response {
     let linked = *node.linked.borrow();
     axum::Json(json!({ "role": "relay", "id": node.id, "nats": linked, "views": node.wanted() })).into_response()
 }
 
 /// Readiness: 503 while the NATS link is down.
-async fn health(State(node): State<Arc<Node>>) -> Response {
+async fn health(State(Served { node, .. }): State<Served>) -> Response {
     let linked = *node.linked.borrow();
     let body = json!({ "role": "relay", "id": node.id, "nats": linked, "views": node.wanted() });
     (if linked { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE }, axum::Json(body)).into_response()
+}
+
+/// `/api/plugins`, `/api/fops`, `/api/languages`: the ingest node's answer, byte for byte.
+async fn catalog(State(served): State<Served>, uri: Uri, headers: HeaderMap) -> Response {
+    served.node.catalog.answer(uri.path(), &headers).unwrap_or_else(not_yet)
+}
+
+/// `/api/plugins/<id>`: the ingest node's answer, or its answer to an unknown id.
+async fn plugin(State(served): State<Served>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let catalog = &served.node.catalog;
+    if let Some(answer) = catalog.answer(&format!("/api/plugins/{id}"), &headers) {
+        return answer;
+    }
+    match catalog.plugin_ids() {
+        Some(ids) => crate::web::unknown_plugin(&id, ids).into_response(),
+        None => not_yet(),
+    }
+}
+
+fn not_yet() -> Response {
+    plain(StatusCode::SERVICE_UNAVAILABLE, "the results server has not sent its catalogue yet")
 }

@@ -3,7 +3,10 @@
 //! from them with the same [`crate::views::stream::Pump`], so a viewer gets the same bytes on
 //! every node. Demand flows back as leases in a third bucket. Design: docs/relay.md.
 
+pub mod catalog;
+pub mod files;
 pub mod http;
+pub mod mirror;
 pub mod node;
 pub mod publish;
 pub mod wire;
@@ -19,6 +22,17 @@ pub const VIEWS_BUCKET: &str = "tracker_views";
 pub const FOPS_BUCKET: &str = "tracker_fops";
 /// Bucket of the relays' leases (key: `<demand id>.<relay id>`, value: the query as JSON).
 pub const DEMAND_BUCKET: &str = "tracker_demand";
+/// Bucket of the ingest node's catalogue answers (key: the URL path in hex, value: a
+/// [`wire::ResponseRecord`]): `/api/plugins`, `/api/plugins/<id>`, `/api/fops`, `/api/languages`.
+pub const CATALOG_BUCKET: &str = "tracker_catalog";
+/// Bucket of the files of the ingest node's local and plugins folders (key: the path in hex,
+/// value: a [`wire::FileRecord`]).
+pub const FILES_BUCKET: &str = "tracker_files";
+/// Largest file the ingest node publishes (NATS's default message cap is 1 MiB; a record
+/// carries a short header too). Larger files are served by the ingest node only (logged).
+pub const MAX_FILE_BYTES: usize = 1024 * 1024 - 8 * 1024;
+/// Most bytes the files bucket holds (puts beyond fail and are logged).
+pub const MAX_FILES_BUCKET_BYTES: i64 = 2 * 1024 * 1024 * 1024;
 /// A lease not renewed for this long is gone (the bucket's max age, and the ingest's sweep).
 pub const LEASE: Duration = Duration::from_secs(30);
 /// How often a relay renews its leases.
@@ -60,6 +74,14 @@ pub enum RelayError {
         /// Why.
         message: String,
     },
+    /// NATS refused the credentials or the TLS handshake: a configuration error, not retried.
+    #[error("NATS at {url} refused this node: {message}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why, and which flags to check.
+        message: String,
+    },
     /// A bucket could not be opened or created (is JetStream enabled, `-js`?).
     #[error("while opening the JetStream bucket {bucket}: {message} (is JetStream enabled on the NATS server?)")]
     Bucket {
@@ -70,7 +92,7 @@ pub enum RelayError {
     },
 }
 
-/// The three buckets.
+/// The buckets.
 #[derive(Clone)]
 pub struct Buckets {
     /// Views' last records.
@@ -79,15 +101,55 @@ pub struct Buckets {
     pub fops: kv::Store,
     /// Leases.
     pub demand: kv::Store,
+    /// Catalogue answers.
+    pub catalog: kv::Store,
+    /// Local and plugin files.
+    pub files: kv::Store,
 }
 
-/// Connects; `events` learns when the link drops and comes back. The client reconnects by
-/// itself, forever (a relay must outlive a NATS restart).
+/// Connects; `events` learns when the link drops and comes back. Credentials or TLS that
+/// NATS refuses are an error at once (a configuration mistake must not look like a hang); a
+/// server that does not answer yet is retried in the background, and after a first success
+/// the client reconnects by itself, forever (a relay must outlive a NATS restart).
 pub async fn connect(
     options: &NatsOptions,
     name: &str,
     events: tokio::sync::watch::Sender<bool>,
 ) -> Result<async_nats::Client, RelayError> {
+    use async_nats::ConnectErrorKind as Kind;
+    match connect_options(options, name, events.clone(), false).await?.connect(options.url.as_str()).await {
+        Ok(client) => return Ok(client),
+        Err(error) if matches!(error.kind(), Kind::AuthorizationViolation | Kind::Authentication) => {
+            return Err(RelayError::Refused {
+                url: options.url.clone(),
+                message: format!(
+                    "{error}: NATS refused the credentials (check --nats-user/--nats-password, --nats-token or --nats-creds)"
+                ),
+            });
+        }
+        Err(error) if error.kind() == Kind::Tls => {
+            return Err(RelayError::Refused {
+                url: options.url.clone(),
+                message: format!("{error}: the TLS handshake failed (check --nats-ca and the server's certificate)"),
+            });
+        }
+        Err(error) => {
+            tracing::warn!(url = %options.url, %error, "NATS does not answer yet; retrying in the background")
+        }
+    }
+    connect_options(options, name, events, true)
+        .await?
+        .connect(options.url.as_str())
+        .await
+        .map_err(|e| RelayError::Connect { url: options.url.clone(), message: e.to_string() })
+}
+
+async fn connect_options(
+    options: &NatsOptions,
+    name: &str,
+    events: tokio::sync::watch::Sender<bool>,
+    retry: bool,
+) -> Result<async_nats::ConnectOptions, RelayError> {
     let mut connect = match &options.credentials {
         Some(path) => async_nats::ConnectOptions::with_credentials_file(path)
             .await
@@ -103,14 +165,17 @@ pub async fn connect(
     if let Some(ca) = &options.ca {
         connect = connect.add_root_certificates(ca.clone());
     }
-    connect = connect
+    if retry {
+        connect = connect.retry_on_initial_connect();
+    }
+    let refused = std::sync::Arc::new(crate::throttle::Throttle::new());
+    Ok(connect
         .require_tls(options.require_tls)
         .name(name)
-        .retry_on_initial_connect()
         .max_reconnects(None)
         .reconnect_delay_callback(|attempt| Duration::from_millis((100 * attempt as u64).min(1000)))
         .event_callback(move |event| {
-            let events = events.clone();
+            let (events, refused) = (events.clone(), refused.clone());
             async move {
                 match event {
                     async_nats::Event::Connected => {
@@ -121,20 +186,22 @@ pub async fn connect(
                         tracing::warn!("NATS link lost; serving the last frames until it is back");
                         events.send_replace(false);
                     }
+                    // Credentials changed on the server while this node runs: say so, not just retry.
+                    async_nats::Event::ClientError(error) if error.to_string().contains("authorization") => {
+                        if let Some(count) = refused.due() {
+                            tracing::error!(%error, attempts = count, "NATS refuses this node's credentials");
+                        }
+                    }
                     other => tracing::debug!(event = %other, "NATS event"),
                 }
             }
-        });
-    connect
-        .connect(options.url.as_str())
-        .await
-        .map_err(|e| RelayError::Connect { url: options.url.clone(), message: e.to_string() })
+        }))
 }
 
 /// Opens (or creates) the buckets.
 pub async fn buckets(client: &async_nats::Client) -> Result<Buckets, RelayError> {
     let js = jetstream::new(client.clone());
-    let open = |bucket: &'static str, max_age: Duration| {
+    let open = |bucket: &'static str, max_age: Duration, max_bytes: i64| {
         let js = js.clone();
         async move {
             if let Ok(store) = js.get_key_value(bucket).await {
@@ -148,6 +215,7 @@ pub async fn buckets(client: &async_nats::Client) -> Result<Buckets, RelayError>
                 subjects: vec![format!("$KV.{bucket}.>")],
                 max_messages_per_subject: 1,
                 max_age,
+                max_bytes,
                 storage: stream::StorageType::File,
                 allow_rollup: true,
                 deny_delete: true,
@@ -173,9 +241,11 @@ pub async fn buckets(client: &async_nats::Client) -> Result<Buckets, RelayError>
         }
     };
     Ok(Buckets {
-        views: open(VIEWS_BUCKET, Duration::ZERO).await?,
-        fops: open(FOPS_BUCKET, Duration::ZERO).await?,
-        demand: open(DEMAND_BUCKET, LEASE).await?,
+        views: open(VIEWS_BUCKET, Duration::ZERO, -1).await?,
+        fops: open(FOPS_BUCKET, Duration::ZERO, -1).await?,
+        demand: open(DEMAND_BUCKET, LEASE, -1).await?,
+        catalog: open(CATALOG_BUCKET, Duration::ZERO, -1).await?,
+        files: open(FILES_BUCKET, Duration::ZERO, MAX_FILES_BUCKET_BYTES).await?,
     })
 }
 

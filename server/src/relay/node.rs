@@ -52,9 +52,10 @@ pub struct Node {
     buckets: watch::Receiver<Option<Buckets>>,
     /// Whether the NATS link is up.
     pub linked: watch::Receiver<bool>,
-    /// The heartbeat and stream counters the pumps use (its hub stays empty: nothing is
-    /// ingested here).
+    /// The heartbeat and stream counters the pumps use (no hub: nothing is ingested here).
     pub feeds: Arc<Feeds>,
+    /// The ingest node's catalogue answers.
+    pub catalog: Arc<super::catalog::Catalog>,
     wanted: Mutex<HashMap<String, Wanted>>,
     fops: Mutex<HashMap<String, watch::Sender<Arc<FopFrames>>>>,
     /// Cancelled when the relay stops.
@@ -67,27 +68,44 @@ pub struct Node {
 pub struct WantedFull;
 
 impl Node {
-    /// Connects (in the background: the relay serves from its first second) and follows the FOPs.
-    pub fn start(options: NatsOptions, id: String, shutdown: CancellationToken) -> Arc<Node> {
-        let (linked_tx, linked) = watch::channel(false);
+    /// Connects (in the background: the relay serves from its first second) and follows the
+    /// FOPs, the catalogue and the files (mirrored under `mirror`). `client` is a connection
+    /// already made, when the caller checked the credentials first.
+    pub fn start(
+        options: NatsOptions,
+        client: Option<async_nats::Client>,
+        linked: (watch::Sender<bool>, watch::Receiver<bool>),
+        id: String,
+        mirror: std::path::PathBuf,
+        shutdown: CancellationToken,
+    ) -> Arc<Node> {
+        let (linked_tx, linked) = linked;
         let (buckets_tx, buckets) = watch::channel(None);
-        let hub = crate::hub::HubHandle::spawn(shutdown.clone());
         let node = Arc::new(Node {
             id,
             buckets,
             linked,
-            feeds: Feeds::spawn(hub, shutdown.clone()),
+            feeds: Feeds::without_hub(shutdown.clone()),
+            catalog: Arc::default(),
             wanted: Mutex::default(),
             fops: Mutex::default(),
             shutdown,
         });
+        let catalog = node.catalog.clone();
+        let (rx, token) = (node.buckets.clone(), node.shutdown.clone());
+        tokio::spawn(async move { catalog.follow(rx, token).await }.instrument(info_span!("relay-catalog")));
+        let (rx, token) = (node.buckets.clone(), node.shutdown.clone());
+        tokio::spawn(super::files::follow(mirror, rx, token).instrument(info_span!("relay-files")));
         let connecting = node.clone();
         tokio::spawn(
             async move {
                 let name = format!("owlcms-tracker relay {}", connecting.id);
-                let client = match super::connect(&options, &name, linked_tx).await {
-                    Ok(client) => client,
-                    Err(error) => return warn!(%error, "this relay has nothing to serve"),
+                let client = match client {
+                    Some(client) => client,
+                    None => match super::connect(&options, &name, linked_tx).await {
+                        Ok(client) => client,
+                        Err(error) => return warn!(%error, "this relay has nothing to serve"),
+                    },
                 };
                 loop {
                     match super::buckets(&client).await {
@@ -252,7 +270,7 @@ impl Node {
                     Some(Ok(_)) => continue,
                     Some(Err(_)) | None => break,
                 };
-                let Some(name) = name_of(&entry.key) else { continue };
+                let Some(name) = super::wire::text_of_key(&entry.key) else { continue };
                 let Ok(record) = FopRecord::decode(&entry.value) else { continue };
                 let tx = {
                     let _ = self.fop(&name);
@@ -289,12 +307,6 @@ fn apply(frames: &mut FopFrames, record: &FopRecord, last: Option<(u64, u64, u64
         frames.decision = h.decision.clone();
         frames.decision_frame = record.decision_frame.clone();
     }
-}
-
-fn name_of(key: &str) -> Option<String> {
-    let bytes: Option<Vec<u8>> =
-        (0..key.len()).step_by(2).map(|i| key.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
-    String::from_utf8(bytes?).ok()
 }
 
 /// The frame viewers get from a record: the same bytes the ingest node's viewers get.

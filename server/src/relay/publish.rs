@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
-use tracing::{Instrument, debug, info, info_span, warn};
+use tracing::{Instrument, debug, error, info, info_span, warn};
 
 /// Wait before retrying a failed put or a lost watch.
 const RETRY: Duration = Duration::from_millis(500);
@@ -36,7 +36,7 @@ async fn run(app: Arc<AppState>, options: NatsOptions) {
     let (linked, _) = watch::channel(false);
     let client = match super::connect(&options, "owlcms-tracker ingest", linked).await {
         Ok(client) => client,
-        Err(error) => return warn!(%error, "relays get nothing from this node"),
+        Err(error) => return error!(%error, "relays get nothing from this node"),
     };
     let buckets = loop {
         match super::buckets(&client).await {
@@ -52,6 +52,9 @@ async fn run(app: Arc<AppState>, options: NatsOptions) {
     // Distinguishes this start's sequence numbers from the previous one's.
     let epoch = crate::hub::now_ms() as u64;
     tokio::spawn(publish_fops(app.clone(), buckets.clone(), epoch).in_current_span());
+    tokio::spawn(super::mirror::publish_catalog(app.clone(), buckets.clone()).in_current_span());
+    let max_payload = client.server_info().max_payload;
+    tokio::spawn(super::mirror::publish_files(app.clone(), buckets.clone(), max_payload).in_current_span());
     follow_demand(app, buckets).await;
 }
 

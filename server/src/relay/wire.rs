@@ -137,6 +137,79 @@ impl FopRecord {
     }
 }
 
+/// A GET response the ingest node answers (the catalogue, FOP list, languages), as a relay
+/// replays it: status, the headers that describe the body, the body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ResponseHeader {
+    /// HTTP status.
+    pub status: u16,
+    /// `content-type`, `cache-control`, `etag`…, in the ingest node's order.
+    pub headers: Vec<(String, String)>,
+}
+
+/// A response record: the header, then the body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResponseRecord {
+    /// Status and headers.
+    pub header: ResponseHeader,
+    /// The body, byte for byte.
+    pub body: Bytes,
+}
+
+/// A file of the ingest node's local or plugins folders (key = its path in hex).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FileHeader {
+    /// The path under the mirror (`local/flags/FRA.svg`, `plugins/x/style.css`).
+    pub path: String,
+    /// Modification time on the ingest node, nanoseconds since the epoch (a relay gives its
+    /// copy the same, so `Last-Modified` matches).
+    pub modified_ns: u64,
+}
+
+/// A file record: the header, then the file's bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileRecord {
+    /// Path and time.
+    pub header: FileHeader,
+    /// The bytes.
+    pub data: Bytes,
+}
+
+impl ResponseRecord {
+    /// The record's bytes.
+    pub fn encode(&self) -> Bytes {
+        encode(&self.header, &[&self.body])
+    }
+
+    /// Reads a record.
+    pub fn decode(record: &Bytes) -> Result<ResponseRecord, WireError> {
+        let (header, mut parts) = decode::<ResponseHeader>(record, 1)?;
+        Ok(ResponseRecord { header, body: parts.pop().unwrap_or_default() })
+    }
+}
+
+impl FileRecord {
+    /// The record's bytes.
+    pub fn encode(&self) -> Bytes {
+        encode(&self.header, &[&self.data])
+    }
+
+    /// Reads a record.
+    pub fn decode(record: &Bytes) -> Result<FileRecord, WireError> {
+        let (header, mut parts) = decode::<FileHeader>(record, 1)?;
+        Ok(FileRecord { header, data: parts.pop().unwrap_or_default() })
+    }
+}
+
+/// The text of a key made by [`key_of`].
+pub fn text_of_key(key: &str) -> Option<String> {
+    let bytes: Option<Vec<u8>> =
+        (0..key.len()).step_by(2).map(|i| key.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    String::from_utf8(bytes?).ok()
+}
+
 /// A key-value key for any text (keys allow only `[-_=.a-zA-Z0-9/]`; FOP names are free text).
 pub fn key_of(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
@@ -161,6 +234,16 @@ mod tests {
             decision_frame: Bytes::new(),
         };
         assert_eq!(FopRecord::decode(&fop.encode()).unwrap(), fop);
+        let response = ResponseRecord {
+            header: ResponseHeader { status: 200, headers: vec![("content-type".into(), "application/json".into())] },
+            body: Bytes::from_static(b"{\"plugins\":[]}\n"),
+        };
+        assert_eq!(ResponseRecord::decode(&response.encode()).unwrap(), response);
+        let file = FileRecord {
+            header: FileHeader { path: "local/flags/FRA.svg".into(), modified_ns: 1 },
+            data: Bytes::from_static(b"<svg>\n\n</svg>"),
+        };
+        assert_eq!(FileRecord::decode(&file.encode()).unwrap(), file);
     }
 
     #[test]
@@ -173,5 +256,7 @@ mod tests {
     #[test]
     fn fop_keys_are_safe() {
         assert_eq!(key_of("A 1"), "412031");
+        assert_eq!(text_of_key(&key_of("local/flags/Bjørgvin IL.svg")).as_deref(), Some("local/flags/Bjørgvin IL.svg"));
+        assert_eq!(text_of_key("4"), None);
     }
 }

@@ -102,6 +102,32 @@ impl Feeds {
         feeds
     }
 
+    /// The heartbeat and counters only, for a node without a hub (a relay: its FOP frames
+    /// come from NATS); it stops with `shutdown`.
+    pub fn without_hub(shutdown: CancellationToken) -> Arc<Feeds> {
+        let feeds = Arc::new(Feeds {
+            fops: RwLock::default(),
+            heartbeat: watch::Sender::new(0),
+            stats: StreamStats::default(),
+        });
+        let beating = feeds.clone();
+        tokio::spawn(
+            async move {
+                let mut beat = tokio::time::interval(HEARTBEAT_EVERY);
+                beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                beat.tick().await;
+                loop {
+                    tokio::select! {
+                        () = shutdown.cancelled() => return,
+                        _ = beat.tick() => beating.heartbeat.send_modify(|n| *n += 1),
+                    }
+                }
+            }
+            .instrument(info_span!("feeds")),
+        );
+        feeds
+    }
+
     /// The live frames of a FOP (created empty when the FOP is not known yet).
     pub fn watch(&self, fop: &str) -> watch::Receiver<Arc<FopFrames>> {
         self.sender(fop, MAX_FOPS).map_or_else(|| watch::Sender::new(Arc::default()).subscribe(), |tx| tx.subscribe())

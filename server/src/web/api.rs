@@ -40,14 +40,15 @@ pub(super) async fn plugin(
 ) -> Result<Json<PluginInfo>, AppError> {
     let catalog = app.registry.catalog();
     let Some(entry) = catalog.entries.get(&id) else {
-        let ids: Vec<&String> = catalog.entries.keys().collect();
-        return Err(AppError::Unknown {
-            message: format!("unknown plugin {id:?}"),
-            details: json!({ "plugins": ids }),
-        });
+        return Err(unknown_plugin(&id, catalog.entries.keys().cloned().collect()));
     };
     let runtime = app.views.runtime_errors();
     Ok(Json(describe(&id, entry, &languages_of(&app), runtime.get(&id))))
+}
+
+/// The answer to `/api/plugins/<id>` for an id the catalogue lacks (relays give the same).
+pub(crate) fn unknown_plugin(id: &str, ids: Vec<String>) -> AppError {
+    AppError::Unknown { message: format!("unknown plugin {id:?}"), details: json!({ "plugins": ids }) }
 }
 
 pub(super) async fn fops(State(app): State<Arc<AppState>>) -> Json<Value> {

@@ -143,6 +143,23 @@ impl Drop for Slot {
     }
 }
 
+/// An event-stream slot for the client of a request (the address as [`client_address`] reads
+/// it), or the JSON 429 that says which cap refused it. Ingest node and relays share it.
+pub fn stream_slot(
+    slots: &Arc<Slots>,
+    limits: &HttpLimits,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<Slot, AppError> {
+    let address = client_address(limits, headers, peer);
+    slots.acquire(address).map_err(|_| {
+        AppError::TooManyRequests(format!(
+            "{address} holds the maximum of {} open streams; close some boards or raise MAX_STREAMS_PER_ADDRESS",
+            limits.max_streams_per_address
+        ))
+    })
+}
+
 /// The client's address: the trusted proxy header when configured and valid, else the peer.
 pub fn client_address(limits: &HttpLimits, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
     limits

@@ -20,7 +20,7 @@ Build it with <code>./scripts/run</code> (or <code>trunk build --release</code>)
 <a style=color:#8cf href=/api/plugins>/api/plugins</a>.</p>";
 
 /// Routes for the bundle; call `exists` first to log a clear message when it is missing.
-pub(super) fn routes<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>(dist: &Path) -> Router<S> {
     if !dist.join("index.html").is_file() {
         return Router::new().fallback(get(|| async { Html(NOT_BUILT) }));
     }

@@ -40,9 +40,14 @@ fn collect(
 impl Tracker {
     /// Starts the binary in `dir` (JSON logs, the project's plugins) with extra `args`.
     pub(crate) fn start(dir: &Path, args: &[&str]) -> Tracker {
+        Tracker::start_with_plugins(dir, &Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins"), args)
+    }
+
+    /// Like `start`, with the plugins of `plugins` (a copy a test edits).
+    pub(crate) fn start_with_plugins(dir: &Path, plugins: &Path, args: &[&str]) -> Tracker {
         let mut child = Command::new(BINARY)
             .args(["--listen", "127.0.0.1", "--port", "0", "--log-json", "--plugins-dir"])
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins"))
+            .arg(plugins)
             .args(args)
             .current_dir(dir)
             .env_remove("RUST_LOG")

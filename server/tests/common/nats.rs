@@ -15,6 +15,10 @@ pub(crate) struct Nats {
     child: Option<Child>,
     pub port: u16,
     store: tempfile::TempDir,
+    /// Extra server flags (authentication, TLS).
+    extra: Vec<String>,
+    /// `nats` or `tls`, for [`Nats::url`].
+    scheme: &'static str,
 }
 
 fn free_port() -> u16 {
@@ -23,14 +27,26 @@ fn free_port() -> u16 {
 
 impl Nats {
     pub(crate) fn start() -> Nats {
-        let mut nats = Nats { child: None, port: free_port(), store: tempfile::tempdir().unwrap() };
+        Nats::start_with(&[])
+    }
+
+    /// A server with extra flags (`--user a --pass b`, `--auth token`, `--tls …`).
+    pub(crate) fn start_with(extra: &[&str]) -> Nats {
+        let scheme = if extra.contains(&"--tls") { "tls" } else { "nats" };
+        let mut nats = Nats {
+            child: None,
+            port: free_port(),
+            store: tempfile::tempdir().unwrap(),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            scheme,
+        };
         nats.resume();
         nats
     }
 
-    /// `nats://127.0.0.1:<port>`.
+    /// `nats://127.0.0.1:<port>` (`tls://` with TLS).
     pub(crate) fn url(&self) -> String {
-        format!("nats://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     /// Starts the server (again) on the same port and store.
@@ -40,6 +56,7 @@ impl Nats {
             .args(["-js", "-sd"])
             .arg(&store)
             .args(["-p", &self.port.to_string(), "-a", "127.0.0.1"])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
