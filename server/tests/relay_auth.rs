@@ -164,7 +164,7 @@ async fn tls_with_a_private_ca_works_and_an_unknown_ca_is_said() {
     let (cert, key, ca) = (path("server.pem"), path("server.key"), path("ca.pem"));
     let nats = Nats::start_with(&["--tls", "--tlscert", &cert, "--tlskey", &key]);
     assert!(nats.url().starts_with("tls://"));
-    both_serve(&nats, &["--nats-ca", &ca, "--nats-require-tls"]).await;
+    both_serve(&nats, &["--nats-ca", &ca, "--nats-require-tls=true"]).await;
     let (ok, output, took) = refused_relay(&nats, &[]);
     assert!(!ok, "a relay that cannot verify the server must not run: {output}");
     assert!(output.contains("TLS handshake failed"), "the reason: {output}");

@@ -23,6 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::info;
@@ -77,15 +78,19 @@ impl Relay {
         let limits = options.http.clone();
         let streams = Slots::new("event streams", 0, limits.max_streams_per_address);
         let state = Served { node: node.clone(), limits: limits.clone(), streams };
-        let app = Router::new()
-            .route("/api/stream", get(stream))
+        // The ingest node's JSON API answers are never cached; the same here.
+        let api = Router::new()
             .route("/api/view", get(view))
-            .route("/healthz", get(health))
             .route("/api/health", get(live))
             .route("/api/plugins", get(catalog))
             .route("/api/plugins/{id}", get(plugin))
             .route("/api/fops", get(catalog))
             .route("/api/languages", get(catalog))
+            .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
+        let app = Router::new()
+            .route("/api/stream", get(stream))
+            .route("/healthz", get(health))
+            .merge(api)
             .merge(crate::web::files::local_routes(|kind| mirror.join("local").join(kind.dir())))
             .merge(crate::web::files::plugin_routes(
                 Some(mirror.join("plugins").as_path()),

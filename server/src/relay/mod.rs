@@ -127,7 +127,11 @@ pub async fn connect(
                 ),
             });
         }
-        Err(error) if error.kind() == Kind::Tls => {
+        // rustls' refusals (an unknown CA, a name mismatch) come as I/O errors.
+        Err(error)
+            if error.kind() == Kind::Tls
+                || ["certificate", "TLS", "tls", "handshake"].iter().any(|w| error.to_string().contains(w)) =>
+        {
             return Err(RelayError::Refused {
                 url: options.url.clone(),
                 message: format!("{error}: the TLS handshake failed (check --nats-ca and the server's certificate)"),
