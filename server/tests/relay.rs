@@ -6,9 +6,12 @@
 mod common;
 #[path = "common/nats.rs"]
 mod nats;
+#[path = "common/raw_sse.rs"]
+mod raw_sse;
 
 use common::binary::Tracker;
-use nats::{Nats, RawFrame, RawStream};
+use nats::Nats;
+use raw_sse::{RawFrame, RawStream};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -7,7 +7,7 @@
 mod nats;
 
 use super::owlcms::{self, Owlcms};
-use super::{PATIENCE, PHONE, TV, cdp::Chrome, copy_dir, dist, no_errors, photograph, repo, text};
+use super::{PATIENCE, TV, cdp::Chrome, copy_dir, dist, no_errors, photograph, repo, text};
 use e2e::Tracker;
 use serde_json::json;
 use std::time::{Duration, Instant};
