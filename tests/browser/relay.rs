@@ -65,7 +65,7 @@ async fn a_board_on_a_relay_shows_what_the_same_board_shows_on_the_ingest_node()
                 .map(i => new URL(i.src).pathname)";
     let drawn = on_relay.wait_for("a drawn flag on the relay", &format!("{flag}.length > 0 && {flag}"), PATIENCE).await;
     assert!(drawn.to_string().contains("/local/flags/Spydeberg"), "flags drawn: {drawn}");
-    assert_eq!(on_ingest.eval(&format!("{flag}")).await, on_relay.eval(&format!("{flag}")).await, "same flags");
+    assert_eq!(on_ingest.eval(flag).await, on_relay.eval(flag).await, "same flags");
     assert_eq!(text(&on_relay, ".attempt-bar .ab-weight").await, "170kg");
 
     // OWLCMS moves on: a decision, then the next athlete; the relay follows.
