@@ -147,6 +147,9 @@ async fn a_relay_answers_the_catalogue_and_the_files_as_the_ingest_node_does() {
         assert!(started.elapsed() < Duration::from_secs(10), "a removed file stays on the relay");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The mapping's input is the ingest node's alone: the relay says so instead of a view.
+    let (status, _, body) = answer(&relay.http("/api/view?plugin=lifting-order&fop=A&debug=input")).await;
+    assert_eq!(status, 501, "{}", String::from_utf8_lossy(&body));
     // The web client's files, with the same cache headers.
     same_answer(&ingest, &relay, "/lifting-order").await;
 }

@@ -103,3 +103,18 @@ pub async fn follow(dir: PathBuf, mut buckets: watch::Receiver<Option<Buckets>>,
         tokio::time::sleep(RETRY).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_inside_the_mirror_are_written() {
+        let dir = Path::new("/m");
+        assert_eq!(local_path(dir, "local/flags/Bjørgvin IL.svg"), Some(dir.join("local/flags/Bjørgvin IL.svg")));
+        assert_eq!(local_path(dir, "plugins/x/style.css"), Some(dir.join("plugins/x/style.css")));
+        for bad in ["local/../../etc/passwd", "/etc/passwd", "other/x", "local\\x", "", "local/x\0"] {
+            assert_eq!(local_path(dir, bad), None, "{bad}");
+        }
+    }
+}

@@ -199,6 +199,13 @@ async fn stream(
 }
 
 async fn view(State(served): State<Served>, Query(params): Query<BTreeMap<String, String>>) -> Response {
+    // The mapping's input needs the hub and the mapping: only the ingest node has them.
+    if params.get("debug").map(String::as_str) == Some("input") {
+        return plain(
+            StatusCode::NOT_IMPLEMENTED,
+            "?debug=input is served by the ingest node only (the relay has no mapping)",
+        );
+    }
     let node = served.node;
     let (frames, _) = match open(&node, &params).await {
         Ok(opened) => opened,
