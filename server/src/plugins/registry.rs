@@ -272,7 +272,10 @@ impl Registry {
         }
         let (tx, mut rx) = mpsc::channel::<()>(1);
         let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if event.is_ok() {
+            // inotify also reports files being opened or read (notify asks for IN_OPEN): the
+            // rescan's own reads, an editor, or a browser fetching a plugin's style.css would
+            // each trigger a full rescan. Only a change to the folder is a reason.
+            if event.is_ok_and(|e| !matches!(e.kind, notify::EventKind::Access(_))) {
                 // A full channel already means "rescan pending".
                 let _ = tx.try_send(());
             }
