@@ -8,7 +8,7 @@ use super::frames::sse;
 use crate::hub::{FopSnapshot, HubEvent, HubHandle, now_ms};
 use axum::body::Bytes;
 use owlcms_contract::events::{ClockEvent, ClockFrame, DecisionEvent, StreamEvent};
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,13 +39,27 @@ pub struct FopFrames {
     pub decision: DecisionEvent,
     /// The `decision` frame of `decision`.
     pub decision_frame: Bytes,
+    /// The last full frame [`FopFrames::clock_now`] built: (clock_seq, built at, frame).
+    /// Shared by the versions cloned from this one, hence checked against `clock_seq`.
+    full: Arc<Mutex<Option<(u64, i64, Bytes)>>>,
 }
+
+/// How long a full clock frame is reused for viewers that skipped versions: at 10 000 viewers
+/// most of them are behind at every change, and each would otherwise serialise its own. Its
+/// `now` is then at most this old (pages estimate the server's time from it).
+const FULL_REUSE_MS: i64 = 5;
 
 impl FopFrames {
     /// A full `clock` frame as of now, for a viewer that holds no version or an older one
     /// (its `now` must be current: pages estimate the server's time from it).
     pub fn clock_now(&self) -> Bytes {
         let now = now_ms();
+        if let Some((seq, at, frame)) = self.full.lock().as_ref()
+            && *seq == self.clock_seq
+            && (0..=FULL_REUSE_MS).contains(&(now - at))
+        {
+            return frame.clone();
+        }
         let mut clock = self.clock.clone();
         let elapsed = now.saturating_sub(clock.server_time_ms).max(0);
         if clock.athlete.state == "running" {
@@ -55,7 +69,9 @@ impl FopFrames {
             clock.break_clock.remaining_ms = clock.break_clock.remaining_ms.map(|r| r.saturating_sub(elapsed));
         }
         clock.server_time_ms = now;
-        frame(&ClockFrame::full(&clock))
+        let full = frame(&ClockFrame::full(&clock));
+        *self.full.lock() = Some((self.clock_seq, now, full.clone()));
+        full
     }
 
     /// The `decision` frame as of now (same lights, current server time).
@@ -85,7 +101,9 @@ pub struct StreamStats {
 /// Every FOP's live frames, and the heartbeat.
 pub struct Feeds {
     fops: RwLock<HashMap<String, watch::Sender<Arc<FopFrames>>>>,
-    heartbeat: watch::Sender<u64>,
+    /// Taken at shutdown: every stream's heartbeat then ends, and with it the stream (one
+    /// wait fewer per viewer wake-up than a cancellation token of its own).
+    heartbeat: Mutex<Option<watch::Sender<u64>>>,
     /// Stream counters.
     pub stats: StreamStats,
 }
@@ -95,7 +113,7 @@ impl Feeds {
     pub fn spawn(hub: HubHandle, shutdown: CancellationToken) -> Arc<Feeds> {
         let feeds = Arc::new(Feeds {
             fops: RwLock::default(),
-            heartbeat: watch::Sender::new(0),
+            heartbeat: Mutex::new(Some(watch::Sender::new(0))),
             stats: StreamStats::default(),
         });
         tokio::spawn(feeds.clone().run(hub, shutdown).instrument(info_span!("feeds")));
@@ -107,7 +125,7 @@ impl Feeds {
     pub fn without_hub(shutdown: CancellationToken) -> Arc<Feeds> {
         let feeds = Arc::new(Feeds {
             fops: RwLock::default(),
-            heartbeat: watch::Sender::new(0),
+            heartbeat: Mutex::new(Some(watch::Sender::new(0))),
             stats: StreamStats::default(),
         });
         let beating = feeds.clone();
@@ -118,8 +136,8 @@ impl Feeds {
                 beat.tick().await;
                 loop {
                     tokio::select! {
-                        () = shutdown.cancelled() => return,
-                        _ = beat.tick() => beating.heartbeat.send_modify(|n| *n += 1),
+                        () = shutdown.cancelled() => return beating.stop(),
+                        _ = beat.tick() => beating.beat(),
                     }
                 }
             }
@@ -145,9 +163,20 @@ impl Feeds {
         Some(fops.entry(fop.to_owned()).or_insert_with(|| watch::Sender::new(Arc::default())).clone())
     }
 
-    /// Ticks every 15 s for every stream at once.
+    /// Ticks every 15 s for every stream at once; closed at shutdown (streams end).
     pub fn heartbeat(&self) -> watch::Receiver<u64> {
-        self.heartbeat.subscribe()
+        // After shutdown: a receiver whose sender is gone, so a late stream ends at once.
+        self.heartbeat.lock().as_ref().map_or_else(|| watch::channel(0).1, watch::Sender::subscribe)
+    }
+
+    fn beat(&self) {
+        if let Some(tx) = self.heartbeat.lock().as_ref() {
+            tx.send_modify(|n| *n += 1);
+        }
+    }
+
+    fn stop(&self) {
+        self.heartbeat.lock().take();
     }
 
     async fn run(self: Arc<Self>, hub: HubHandle, shutdown: CancellationToken) {
@@ -158,8 +187,8 @@ impl Feeds {
         beat.tick().await;
         loop {
             tokio::select! {
-                () = shutdown.cancelled() => return,
-                _ = beat.tick() => self.heartbeat.send_modify(|n| *n += 1),
+                () = shutdown.cancelled() => return self.stop(),
+                _ = beat.tick() => self.beat(),
                 event = events.recv() => match event {
                     Ok(HubEvent::Fop { change, snapshot, .. }) => self.update(&snapshot, change.clock, change.decision),
                     Ok(HubEvent::Competition) => {}

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::watch;
-use tokio_util::sync::CancellationToken;
 
 /// Browsers reconnect this long after a dropped stream.
 const RETRY: Duration = Duration::from_secs(2);
@@ -24,7 +23,6 @@ pub struct Pump {
     fop_rx: Option<watch::Receiver<Arc<FopFrames>>>,
     /// `None` on a multiplexed connection, which has one heartbeat for all its boards.
     heartbeat: Option<watch::Receiver<u64>>,
-    shutdown: CancellationToken,
     feeds: Arc<Feeds>,
     /// The view version the viewer holds.
     sent_view: Option<String>,
@@ -50,13 +48,11 @@ impl Pump {
         fop_rx: Option<watch::Receiver<Arc<FopFrames>>>,
         feeds: Arc<Feeds>,
         last_event_id: Option<String>,
-        shutdown: CancellationToken,
     ) -> Pump {
         let mut pump = Pump {
             view_rx,
             fop_rx,
             heartbeat: Some(feeds.heartbeat()),
-            shutdown,
             feeds,
             sent_view: last_event_id,
             sent_status: Arc::from(""),
@@ -82,7 +78,8 @@ impl Pump {
         self
     }
 
-    /// The next frame to write; `None` when the stream should end (view gone, shutdown).
+    /// The next frame to write; `None` when the stream should end (view gone; at shutdown the
+    /// heartbeat ends, which a multiplexed pump leaves to its connection).
     pub async fn next(&mut self) -> Option<Bytes> {
         loop {
             if let Some(mut frame) = self.pending.pop_front() {
@@ -100,7 +97,6 @@ impl Pump {
             let fop_rx = self.fop_rx.as_mut();
             let heartbeat = self.heartbeat.as_mut();
             let wake = tokio::select! {
-                () = self.shutdown.cancelled() => return None,
                 changed = self.view_rx.changed() => Wake::View(changed.is_ok()),
                 Some(live) = async {
                     match fop_rx {
@@ -176,6 +172,7 @@ mod tests {
     use crate::views::frames::publish;
     use owlcms_contract::{PageKind, ViewEnvelope};
     use serde_json::json;
+    use tokio_util::sync::CancellationToken;
 
     fn version(rows: &[&str], previous: Option<&frames::Published>) -> frames::Published {
         // Twelve fixed rows after the moving ones: patches are much smaller than the view.
@@ -207,7 +204,7 @@ mod tests {
         let feeds = Feeds::spawn(HubHandle::spawn(shutdown.clone()), shutdown.clone());
         let v1 = version(&["A", "B", "C", "D"], None);
         let (tx, rx) = watch::channel(frame(&v1));
-        let mut pump = Pump::new(rx, None, feeds, None, shutdown.clone());
+        let mut pump = Pump::new(rx, None, feeds, None);
         let first = pump.next().await.unwrap();
         assert!(first.starts_with(b"retry: 2000\nevent: view\n"), "{first:?}");
         let v2 = version(&["B", "A", "C", "D"], Some(&v1));
@@ -230,7 +227,7 @@ mod tests {
         // Resuming with the id of v3 (Last-Event-ID): the patch to v4.
         let (_tx, rx) = watch::channel(frame(&v4));
         let feeds = Feeds::spawn(HubHandle::spawn(shutdown.clone()), shutdown.clone());
-        let mut resumed = Pump::new(rx, None, feeds, Some(v3.id.clone()), shutdown.clone());
+        let mut resumed = Pump::new(rx, None, feeds, Some(v3.id.clone()));
         let resumed_first = resumed.next().await.unwrap();
         assert!(resumed_first.ends_with(&v4.patch().unwrap().frame), "{resumed_first:?}");
         shutdown.cancel();
