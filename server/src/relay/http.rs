@@ -6,8 +6,10 @@
 
 use super::NatsOptions;
 use super::node::{Node, WantedFull};
+use crate::views::multi::multiplex;
 use crate::views::stream::Pump;
 use crate::web::limits::{HttpLimits, Slots, stream_slot};
+use crate::web::sse::{board_params, boards_asked, event_stream, on_board};
 use anyhow::Context;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -89,6 +91,7 @@ impl Relay {
             .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")));
         let app = Router::new()
             .route("/api/stream", get(stream))
+            .route("/api/streams", get(board_streams))
             .route("/healthz", get(health))
             .merge(api)
             .merge(crate::web::files::local_routes(|kind| mirror.join("local").join(kind.dir())))
@@ -183,19 +186,56 @@ async fn stream(
     };
     let last_id = headers.get("last-event-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let fop_rx = fop.as_deref().map(|f| node.fop(f));
-    let mut pump = Pump::new(frames, fop_rx, node.feeds.clone(), last_id, node.shutdown.clone());
+    let mut pump = Pump::new(frames, fop_rx, node.feeds.clone(), last_id);
     let body = async_stream::stream! {
         let _slot = slot;
         while let Some(frame) = pump.next().await {
             yield Ok::<Bytes, Infallible>(frame);
         }
     };
-    let mut response = Response::new(Body::from_stream(body));
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
+    event_stream(Body::from_stream(body))
+}
+
+/// `/api/streams` as the ingest node serves it (several boards of one browser on one stream,
+/// [`crate::views::multi`]): each board admitted and opened as on `/api/stream` here. A
+/// refused board answers for the whole request, named by its index when the refusal is ours
+/// (a view error relayed from the ingest node keeps the ingest's body).
+async fn board_streams(
+    State(served): State<Served>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(pairs): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Response {
+    let asked = match boards_asked(&pairs) {
+        Ok(asked) => asked,
+        Err(refused) => return refused.into_response(),
+    };
+    let node = served.node;
+    let (mut pumps, mut slots) = (Vec::with_capacity(asked.len()), Vec::with_capacity(asked.len()));
+    for (index, (query, last)) in asked.into_iter().enumerate() {
+        let admitted = stream_slot(&served.streams, &served.limits, &headers, peer)
+            .and_then(|slot| Ok((slot, board_params(query)?)))
+            .map_err(|e| on_board(index, query, e).into_response());
+        let (slot, params) = match admitted {
+            Ok(admitted) => admitted,
+            Err(response) => return response,
+        };
+        let (frames, fop) = match open(&node, &params).await {
+            Ok(opened) => opened,
+            Err(response) => return response,
+        };
+        let fop_rx = fop.as_deref().map(|f| node.fop(f));
+        pumps.push(Pump::new(frames, fop_rx, node.feeds.clone(), last));
+        slots.push(slot);
+    }
+    let frames = multiplex(pumps, node.feeds.heartbeat());
+    let body = async_stream::stream! {
+        let _slots = slots;
+        for await chunk in frames {
+            yield Ok::<Bytes, Infallible>(chunk);
+        }
+    };
+    event_stream(Body::from_stream(body))
 }
 
 async fn view(State(served): State<Served>, Query(params): Query<BTreeMap<String, String>>) -> Response {

@@ -151,7 +151,11 @@ pub fn stream_slot(
     headers: &HeaderMap,
     peer: SocketAddr,
 ) -> Result<Slot, AppError> {
-    let address = client_address(limits, headers, peer);
+    slot_for(slots, limits, client_address(limits, headers, peer))
+}
+
+/// A stream slot of `address`, or the 429 that names the cap.
+pub fn slot_for(slots: &Arc<Slots>, limits: &HttpLimits, address: IpAddr) -> Result<Slot, AppError> {
     slots.acquire(address).map_err(|_| {
         AppError::TooManyRequests(format!(
             "{address} holds the maximum of {} open streams; close some boards or raise MAX_STREAMS_PER_ADDRESS",

@@ -11,7 +11,7 @@ pub mod ops;
 mod owlcms_socket;
 pub(crate) mod request;
 pub mod serve;
-mod sse;
+pub(crate) mod sse;
 pub(crate) mod static_files;
 mod workbench;
 pub mod wrong_url;

@@ -6,7 +6,7 @@
 //! A viewer that falls behind gets the latest frames; it never slows anyone else.
 
 use super::limits::Slot;
-use super::limits::client_address;
+use super::limits::{client_address, slot_for};
 use super::request::resolve;
 use crate::AppState;
 use crate::error::AppError;
@@ -62,24 +62,10 @@ pub(super) async fn streams(
     Query(pairs): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let queries: Vec<&str> = pairs.iter().filter(|(k, _)| k == "b").map(|(_, v)| v.as_str()).collect();
-    let held: Vec<&str> = pairs.iter().filter(|(k, _)| k == "last").map(|(_, v)| v.as_str()).collect();
-    let problem = if queries.is_empty() {
-        Some("missing ?b=<board query> (one per board, each as /api/stream takes it)".to_owned())
-    } else if queries.len() > MAX_BOARDS {
-        Some(format!("{} boards asked; one stream carries at most {MAX_BOARDS}", queries.len()))
-    } else if !held.is_empty() && held.len() != queries.len() {
-        Some(format!("{} `last` for {} boards: give one per board (empty for none)", held.len(), queries.len()))
-    } else {
-        None
-    };
-    if let Some(message) = problem {
-        return Err(AppError::BadRequest { message, details: json!({ "maxBoards": MAX_BOARDS }) });
-    }
     let address = client_address(&app.options.http, &headers, peer);
-    let mut boards = Vec::with_capacity(queries.len());
-    for (index, query) in queries.iter().enumerate() {
-        let last = held.get(index).filter(|h| !h.is_empty()).map(|h| (*h).to_owned());
+    let asked = boards_asked(&pairs)?;
+    let mut boards = Vec::with_capacity(asked.len());
+    for (index, (query, last)) in asked.into_iter().enumerate() {
         let params = board_params(query).map_err(|e| on_board(index, query, e))?;
         boards.push(Board::open(&app, &params, address, last).map_err(|e| on_board(index, query, e))?);
     }
@@ -95,8 +81,30 @@ pub(super) async fn streams(
     Ok(event_stream(Body::from_stream(frames)))
 }
 
+/// The boards an `/api/streams` request asks for: each `b` query and the version its `last`
+/// says the browser holds; refused when there are none, too many, or `last`s that do not pair
+/// up (relays read the same request the same way).
+pub(crate) fn boards_asked(pairs: &[(String, String)]) -> Result<Vec<(&str, Option<String>)>, AppError> {
+    let queries: Vec<&str> = pairs.iter().filter(|(k, _)| k == "b").map(|(_, v)| v.as_str()).collect();
+    let held: Vec<&str> = pairs.iter().filter(|(k, _)| k == "last").map(|(_, v)| v.as_str()).collect();
+    let problem = if queries.is_empty() {
+        Some("missing ?b=<board query> (one per board, each as /api/stream takes it)".to_owned())
+    } else if queries.len() > MAX_BOARDS {
+        Some(format!("{} boards asked; one stream carries at most {MAX_BOARDS}", queries.len()))
+    } else if !held.is_empty() && held.len() != queries.len() {
+        Some(format!("{} `last` for {} boards: give one per board (empty for none)", held.len(), queries.len()))
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        return Err(AppError::BadRequest { message, details: json!({ "maxBoards": MAX_BOARDS }) });
+    }
+    let last = |index: usize| held.get(index).filter(|h| !h.is_empty()).map(|h| (*h).to_owned());
+    Ok(queries.iter().enumerate().map(|(index, query)| (*query, last(index))).collect())
+}
+
 /// A board's query (`plugin=…&fop=…`) as `/api/stream` would read it.
-fn board_params(query: &str) -> Result<BTreeMap<String, String>, AppError> {
+pub(crate) fn board_params(query: &str) -> Result<BTreeMap<String, String>, AppError> {
     let bad =
         |why: String| AppError::BadRequest { message: format!("not a query string: {why}"), details: Value::Null };
     let uri: Uri = format!("/?{query}").parse().map_err(|e: axum::http::uri::InvalidUri| bad(e.to_string()))?;
@@ -105,7 +113,7 @@ fn board_params(query: &str) -> Result<BTreeMap<String, String>, AppError> {
 
 /// The error of board `index` as the answer to the whole request: the board is named in the
 /// message and, for the errors that carry details, as `details.board`.
-fn on_board(index: usize, query: &str, error: AppError) -> AppError {
+pub(crate) fn on_board(index: usize, query: &str, error: AppError) -> AppError {
     let name = |message: String| format!("board {index} ({query}): {message}");
     let with_board = |details: Value| {
         let mut details = if details.is_object() { details } else { json!({}) };
@@ -142,12 +150,7 @@ impl Board {
         last_id: Option<String>,
     ) -> Result<Board, AppError> {
         let request = resolve(app, params)?;
-        let slot = app.streams.acquire(address).map_err(|_| {
-            AppError::TooManyRequests(format!(
-                "{address} holds the maximum of {} open streams; close some boards or raise MAX_STREAMS_PER_ADDRESS",
-                app.options.http.max_streams_per_address
-            ))
-        })?;
+        let slot = slot_for(&app.streams, &app.options.http, address)?;
         let view_rx = app.views.subscribe(request.key.clone())?;
         let fop_rx = request.key.fop.as_deref().map(|f| app.views.feeds().watch(f));
         Ok(Board { view_rx, fop_rx, last_id, slot })
@@ -163,13 +166,13 @@ impl Board {
     /// the response lives.
     fn into_pump(self, app: &Arc<AppState>) -> (Pump, (ClientCount, Slot)) {
         let feeds = app.views.feeds().clone();
-        let pump = Pump::new(self.view_rx, self.fop_rx, feeds, self.last_id, app.shutdown.clone());
+        let pump = Pump::new(self.view_rx, self.fop_rx, feeds, self.last_id);
         (pump, (ClientCount::new(app.clone()), self.slot))
     }
 }
 
 /// An event-stream response around `body`.
-fn event_stream(body: Body) -> Response {
+pub(crate) fn event_stream(body: Body) -> Response {
     let mut response = Response::new(body);
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
