@@ -21,6 +21,7 @@ use crate::clock::OffsetEstimator;
 use crate::dom;
 use leptos::prelude::*;
 use owlcms_contract::events::{ClockEvent, ClockFrame, DecisionEvent, Status, StreamEvent, ViewEnvelope, ViewPatch};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -241,7 +242,8 @@ impl Live {
 
     /// Keeps a new version of the envelope and shows it.
     fn hold(self, value: serde_json::Value, id: String) {
-        match serde_json::from_value::<ViewEnvelope>(value.clone()) {
+        // From a reference: no copy of the whole view, and no owned-`Value` deserializer in the bundle.
+        match ViewEnvelope::deserialize(&value) {
             Ok(envelope) => {
                 self.held.try_set_value(Some((value, id)));
                 self.link.set(Link::Live);
