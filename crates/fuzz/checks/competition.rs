@@ -1,10 +1,16 @@
 //! Fuzz property of the hub's pure transition `Competition::apply(input, now)` on arbitrary
 //! update, timer, decision and database frames: the state stays consistent, not only unpanicked.
 //!
+//! Also what a page holds: each FOP's `clock` frames, built as the live-frame task builds them
+//! (views/feeds.rs: a full frame first, then the difference of each clock change, none when
+//! nothing a page shows changed), sent through JSON and merged as a page merges them, must
+//! show what the hub's snapshot shows after every input.
+//!
 //! Input format: one frame per line, each a text envelope as OWLCMS sends it
 //! (`{"version":…,"type":…,"payload":…}`), decoded and routed like the ingest does; a line
 //! `+<ms>` advances the server clock (frames otherwise arrive 250 ms apart).
 
+use owlcms_contract::clock::{ClockEvent, ClockFrame};
 use owlcms_tracker::hash::sha256_hex;
 use owlcms_tracker::hub::competition::Loaded;
 use owlcms_tracker::hub::database::Database;
@@ -15,6 +21,7 @@ use owlcms_tracker::protocol::scalar::as_string;
 use owlcms_tracker::protocol::{TextKind, decode_text};
 use owlcms_tracker::views::events;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Server time of the first frame (a real epoch, so clock sums are realistic).
@@ -44,6 +51,7 @@ fn run(data: &[u8], checked: bool) -> Trace {
     let mut competition = Competition::default();
     let mut now = START_MS;
     let mut outcomes = Vec::new();
+    let mut pages = Pages::default();
     for line in data.split(|b| *b == b'\n').take(MAX_FRAMES) {
         if let Some(ms) = line.strip_prefix(b"+") {
             let ms: i64 = std::str::from_utf8(ms).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0);
@@ -60,6 +68,7 @@ fn run(data: &[u8], checked: bool) -> Trace {
                 let outcome = competition.apply(offer.input, now);
                 if checked {
                     before.check(&competition, &outcome, now);
+                    pages.follow(&competition, &outcome, now);
                 }
                 let unchanged = outcome.database == Some(Loaded::Unchanged);
                 outcomes.push(format!("{outcome:?}"));
@@ -71,6 +80,7 @@ fn run(data: &[u8], checked: bool) -> Trace {
             let outcome = competition.apply(input.input, now);
             if checked {
                 before.check(&competition, &outcome, now);
+                pages.follow(&competition, &outcome, now);
             }
             outcomes.push(format!("{outcome:?}"));
         }
@@ -257,4 +267,58 @@ fn fop_is_consistent(fop: &FopSnapshot, now: i64) {
     let restored: FopSnapshot = serde_json::from_str(&saved).expect("a saved snapshot restores");
     let (saved, restored) = (serde_json::from_str::<Value>(&saved), serde_json::to_value(&restored));
     assert_eq!(restored.expect("serialise"), saved.expect("parse"), "restoring changes the snapshot");
+}
+
+/// Per FOP with a feed: the clocks of the last frame built (what the feed compares the next
+/// clocks with), the clocks a page holds after merging every frame sent, and the frames built.
+#[derive(Default)]
+struct Pages(BTreeMap<String, (ClockEvent, ClockEvent, u64)>);
+
+impl Pages {
+    /// Builds the frames of this outcome's FOP event as the live-frame task does, then checks
+    /// every followed FOP: a clock change the hub did not announce leaves a page showing
+    /// something else.
+    fn follow(&mut self, competition: &Competition, outcome: &Outcome, now: i64) {
+        if let Some((name, change)) = &outcome.fop
+            && *change != FopChange::default()
+            && let Some(fop) = competition.fops.get(name)
+        {
+            let (sent, page, built) =
+                self.0.entry(name.clone()).or_insert_with(|| (ClockEvent::default(), ClockEvent::default(), 0));
+            if change.clock || *built == 0 {
+                let next = events::clock_at(fop, now);
+                let frame = if *built == 0 { ClockFrame::full(&next) } else { ClockFrame::delta(sent, &next) };
+                if *built == 0 || frame != (ClockFrame { now: frame.now, ..ClockFrame::default() }) {
+                    let text = serde_json::to_string(&frame).expect("a clock frame serialises");
+                    page.apply(&serde_json::from_str(&text).expect("a page reads the clock frame"));
+                    *sent = next;
+                    *built += 1;
+                }
+            }
+        }
+        for (name, (_, page, _)) in &self.0 {
+            let server = events::clock_at(&competition.fops[name], now);
+            assert_eq!(shown(page, now), shown(&server, now), "FOP {name}: the page's clocks differ from the hub's");
+        }
+    }
+}
+
+/// What a page shows of clocks at `now`: running clocks count down to their end.
+fn shown(clock: &ClockEvent, now: i64) -> ClockEvent {
+    let left = |running: bool, ends: Option<i64>, remaining: i64| match ends {
+        Some(end) if running => end.saturating_sub(now).max(0),
+        _ => remaining,
+    };
+    let mut shown = clock.clone();
+    let athlete = &mut shown.athlete;
+    athlete.remaining_ms = left(athlete.state == "running", athlete.ends_at_ms, athlete.remaining_ms);
+    athlete.ends_at_ms = None;
+    let brk = &mut shown.break_clock;
+    brk.remaining_ms = brk.remaining_ms.map(|r| left(brk.state == "running", brk.ends_at_ms, r));
+    brk.ends_at_ms = None;
+    // A frame says "gone" with an empty mode: an empty mode and none look the same.
+    shown.mode = shown.mode.filter(|m| !m.is_empty());
+    // Not in the frames: the page neither gets nor needs them.
+    (shown.fop, shown.server_time_ms, shown.fop_state, shown.break_type) = (String::new(), 0, None, None);
+    shown
 }

@@ -18,7 +18,11 @@ pub fn data<T: Serialize + StreamEvent>(payload: &T) -> String {
 
 /// The clocks of a FOP as of now.
 pub fn clock(fop: &FopSnapshot) -> ClockEvent {
-    let now = now_ms();
+    clock_at(fop, now_ms())
+}
+
+/// The clocks of a FOP as of server time `now` (epoch ms; the fuzz target's own clock).
+pub fn clock_at(fop: &FopSnapshot, now: i64) -> ClockEvent {
     let athlete = &fop.athlete_clock;
     let brk = &fop.break_clock;
     let state = match athlete.state {
