@@ -43,3 +43,37 @@ fn a_huge_remaining_time_ends_the_clock_at_the_end_of_time() {
     assert_eq!(fop.break_clock.ends_at_ms(), Some(i64::MAX));
     assert_eq!(fop.athlete_clock.remaining_at(1_764_000_010_000), i64::MAX - 10_000);
 }
+
+/// Found by `competition` (2026-12-02, after ~4 100 executions, once it followed the clock
+/// frames a page merges): an update that changed only OWLCMS's board mode (`CURRENT_ATHLETE` →
+/// `WAIT`) was not a clock change for the hub, so the live-frame task built no `clock` frame
+/// and every page kept the old mode until the next clock change. Input kept under
+/// crates/fuzz/seeds/competition/clock-mode-changed-by-an-update.
+#[tokio::test]
+async fn an_update_that_changes_the_board_mode_reaches_the_clock_frames() {
+    use owlcms_tracker::hub::{HubHandle, Input};
+    use owlcms_tracker::views::feeds::Feeds;
+    use std::time::Duration;
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let hub = HubHandle::spawn(shutdown.clone());
+    let feeds = Feeds::spawn(hub.clone(), shutdown.clone());
+    let mut frames = feeds.watch("A");
+    let update = |mode: &str| {
+        let payload = serde_json::json!({"fopName": "A", "uiEvent": "SwitchGroup", "mode": mode, "fopState": "CURRENT_ATHLETE_DISPLAYED"});
+        Input::Update(payload.as_object().cloned().unwrap())
+    };
+    for mode in ["CURRENT_ATHLETE", "WAIT"] {
+        hub.apply(update(mode)).await.expect("the hub runs");
+        let shown = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                if frames.borrow_and_update().clock.mode.as_deref() == Some(mode) {
+                    return;
+                }
+                frames.changed().await.expect("the feed runs");
+            }
+        })
+        .await;
+        assert!(shown.is_ok(), "the clock frames still say {:?}, not {mode}", frames.borrow().clock.mode);
+    }
+    shutdown.cancel();
+}

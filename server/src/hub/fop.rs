@@ -42,6 +42,9 @@ pub const ATHLETE_CLOCK_FIELDS: [&str; 6] = [
 /// Decision fields a `StartTime` or a current-athlete update removes when it lacks them (R4.2,
 /// R4.7): the lights of the last lift are over.
 const DECISION_FIELDS: [&str; 7] = ["decisionEventType", "d1", "d2", "d3", "decision", "decisionsVisible", "down"];
+/// Update fields that the `clock` event carries as they are (views/events.rs `clock_at`): an
+/// update that changes one changes the clocks viewers hold, so it is a clock change.
+const CLOCK_EVENT_FIELDS: [&str; 3] = ["mode", "fopState", "breakType"];
 
 /// Fields that older senders encode as JSON text.
 const JSON_TEXT_FIELDS: [&str; 9] = [
@@ -229,6 +232,7 @@ impl FopSnapshot {
             clock |= std::mem::replace(&mut self.athlete_clock.ready, ready) != ready;
         }
         clock |= self.break_clock.apply_update(&payload, in_break, now_ms);
+        clock |= CLOCK_EVENT_FIELDS.iter().any(|f| as_string(payload.get(*f)) != as_string(self.data.get(*f)));
         self.derived = Arc::new(derive(&payload));
         self.data = Arc::new(payload);
         self.data_version += 1;
