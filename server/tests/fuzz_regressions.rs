@@ -47,8 +47,9 @@ fn a_huge_remaining_time_ends_the_clock_at_the_end_of_time() {
 /// Found by `competition` (2026-12-02, after ~4 100 executions, once it followed the clock
 /// frames a page merges): an update that changed only OWLCMS's board mode (`CURRENT_ATHLETE` →
 /// `WAIT`) was not a clock change for the hub, so the live-frame task built no `clock` frame
-/// and every page kept the old mode until the next clock change. Input kept under
-/// crates/fuzz/seeds/competition/clock-mode-changed-by-an-update.
+/// and every page kept the old mode until the next clock change; after that fix, in 2 146
+/// executions, the same through a timer or decision frame carrying `mode`. Inputs kept under
+/// crates/fuzz/seeds/competition/clock-mode-changed-by-*.
 #[tokio::test]
 async fn an_update_that_changes_the_board_mode_reaches_the_clock_frames() {
     use owlcms_tracker::hub::{HubHandle, Input};
@@ -58,12 +59,21 @@ async fn an_update_that_changes_the_board_mode_reaches_the_clock_frames() {
     let hub = HubHandle::spawn(shutdown.clone());
     let feeds = Feeds::spawn(hub.clone(), shutdown.clone());
     let mut frames = feeds.watch("A");
-    let update = |mode: &str| {
+    let payload = |mode: &str| {
         let payload = serde_json::json!({"fopName": "A", "uiEvent": "SwitchGroup", "mode": mode, "fopState": "CURRENT_ATHLETE_DISPLAYED"});
-        Input::Update(payload.as_object().cloned().unwrap())
+        payload.as_object().cloned().unwrap()
     };
-    for mode in ["CURRENT_ATHLETE", "WAIT"] {
-        hub.apply(update(mode)).await.expect("the hub runs");
+    let mode_only = |mode: &str| serde_json::json!({"fopName": "A", "mode": mode}).as_object().cloned().unwrap();
+    // Then (the second finding) a timer and a decision frame that carry a new mode and change
+    // no clock: both are merged into the data the clock event reads.
+    let inputs = [
+        ("CURRENT_ATHLETE", Input::Update(payload("CURRENT_ATHLETE"))),
+        ("WAIT", Input::Update(payload("WAIT"))),
+        ("INTRO_COUNTDOWN", Input::Timer(mode_only("INTRO_COUNTDOWN"))),
+        ("LIFT_COUNTDOWN", Input::Decision(mode_only("LIFT_COUNTDOWN"))),
+    ];
+    for (mode, input) in inputs {
+        hub.apply(input).await.expect("the hub runs");
         let shown = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
                 if frames.borrow_and_update().clock.mode.as_deref() == Some(mode) {

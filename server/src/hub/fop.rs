@@ -42,6 +42,11 @@ pub const ATHLETE_CLOCK_FIELDS: [&str; 6] = [
 /// Decision fields a `StartTime` or a current-athlete update removes when it lacks them (R4.2,
 /// R4.7): the lights of the last lift are over.
 const DECISION_FIELDS: [&str; 7] = ["decisionEventType", "d1", "d2", "d3", "decision", "decisionsVisible", "down"];
+/// Whether `payload` gives a field of [`CLOCK_EVENT_FIELDS`] another value than `data` has.
+fn clock_fields_differ(payload: &Map<String, Value>, data: &Map<String, Value>) -> bool {
+    CLOCK_EVENT_FIELDS.iter().any(|f| as_string(payload.get(*f)) != as_string(data.get(*f)))
+}
+
 /// Update fields that the `clock` event carries as they are (views/events.rs `clock_at`): an
 /// update that changes one changes the clocks viewers hold, so it is a clock change.
 const CLOCK_EVENT_FIELDS: [&str; 3] = ["mode", "fopState", "breakType"];
@@ -232,7 +237,7 @@ impl FopSnapshot {
             clock |= std::mem::replace(&mut self.athlete_clock.ready, ready) != ready;
         }
         clock |= self.break_clock.apply_update(&payload, in_break, now_ms);
-        clock |= CLOCK_EVENT_FIELDS.iter().any(|f| as_string(payload.get(*f)) != as_string(self.data.get(*f)));
+        clock |= clock_fields_differ(&payload, &self.data);
         self.derived = Arc::new(derive(&payload));
         self.data = Arc::new(payload);
         self.data_version += 1;
@@ -265,7 +270,7 @@ impl FopSnapshot {
         if event.is_some() {
             self.athlete_clock.apply(&payload, now_ms);
         }
-        self.merge(payload);
+        clock |= self.merge(payload);
         if let Some(event) = event {
             self.athlete_clock.from_timer = true;
             self.athlete_clock.ready = match event.as_str() {
@@ -300,8 +305,7 @@ impl FopSnapshot {
         }
         self.decision.apply(&payload, now_ms);
         let signal = display::has_decision_signal(&payload);
-        self.merge(payload);
-        let mut clock = false;
+        let mut clock = self.merge(payload);
         if signal {
             clock |= std::mem::replace(&mut self.athlete_clock.ready, false);
         }
@@ -309,8 +313,13 @@ impl FopSnapshot {
         FopChange { data: false, clock, decision: true }
     }
 
-    fn merge(&mut self, payload: Map<String, Value>) {
+    /// Merges a timer or decision payload into the data; true when a field the clock event
+    /// carries changed (timers and decisions may carry `mode` too).
+    fn merge(&mut self, payload: Map<String, Value>) -> bool {
+        // The three values, not the Arc: a second reference would make `make_mut` copy the map.
+        let before = CLOCK_EVENT_FIELDS.map(|f| as_string(self.data.get(f)));
         Arc::make_mut(&mut self.data).extend(payload);
+        CLOCK_EVENT_FIELDS.iter().zip(before).any(|(f, old)| as_string(self.data.get(*f)) != old)
     }
 
     /// Bookkeeping after every frame; true when what the slot shows changed.
