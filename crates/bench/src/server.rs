@@ -32,6 +32,8 @@ impl Tracker {
             .arg("--local-dir")
             .arg(std::env::temp_dir().join(format!("owlcms-bench-local-{}", std::process::id())))
             .env_remove("RUST_LOG")
+            // The allocator settings scripts/run and the image run with (unless set already).
+            .envs(crate::MIMALLOC.iter().filter(|(k, _)| std::env::var_os(k).is_none()).copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         let mut child = command.spawn()?;

@@ -103,6 +103,7 @@ impl Soaked {
             .arg(dir.path().join("samples"))
             .env_remove("RUST_LOG")
             .env_remove("OWLCMS_UPDATEKEY")
+            .envs(crate::MIMALLOC.iter().filter(|(k, _)| std::env::var_os(k).is_none()).copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
