@@ -3,21 +3,18 @@
 //! with the ingest node's headers; the last answers stay served while NATS is away.
 
 use super::Buckets;
+use super::follow::each_entry;
 use super::wire::{ResponseRecord, text_of_key};
-use async_nats::jetstream::kv::Operation;
+use async_nats::jetstream::kv::{Entry, Operation};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use futures_util::StreamExt;
 use parking_lot::RwLock;
 use std::collections::HashMap;
-use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, warn};
+use tracing::warn;
 
-/// Wait before reopening a lost watch.
-const RETRY: Duration = Duration::from_millis(500);
 /// Most answers kept (the three lists and one per plugin).
 const MAX_ANSWERS: usize = 1024;
 
@@ -32,40 +29,27 @@ impl Catalog {
     pub async fn follow(&self, mut buckets: watch::Receiver<Option<Buckets>>, shutdown: CancellationToken) {
         let ready = buckets.wait_for(Option::is_some).await.ok().and_then(|b| b.clone());
         let Some(buckets) = ready else { return };
-        loop {
-            let mut watch = match buckets.catalog.watch_with_history(">").await {
-                Ok(watch) => watch,
-                Err(error) => {
-                    debug!(%error, "catalogue watch not open yet");
-                    tokio::time::sleep(RETRY).await;
-                    continue;
-                }
-            };
-            loop {
-                let entry = tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    entry = watch.next() => entry,
-                };
-                let entry = match entry {
-                    Some(Ok(entry)) => entry,
-                    Some(Err(_)) | None => break,
-                };
-                let Some(path) = text_of_key(&entry.key) else { continue };
-                if entry.operation != Operation::Put {
-                    self.answers.write().remove(&path);
-                    continue;
-                }
-                match ResponseRecord::decode(&entry.value) {
-                    Ok(record) => {
-                        let mut answers = self.answers.write();
-                        if answers.len() < MAX_ANSWERS || answers.contains_key(&path) {
-                            answers.insert(path, record);
-                        }
-                    }
-                    Err(error) => warn!(%error, %path, "catalogue record ignored"),
+        each_entry(&buckets.catalog, "catalogue", &shutdown, |entry| {
+            self.keep(&entry);
+            std::future::ready(())
+        })
+        .await;
+    }
+
+    fn keep(&self, entry: &Entry) {
+        let Some(path) = text_of_key(&entry.key) else { return };
+        if entry.operation != Operation::Put {
+            self.answers.write().remove(&path);
+            return;
+        }
+        match ResponseRecord::decode(&entry.value) {
+            Ok(record) => {
+                let mut answers = self.answers.write();
+                if answers.len() < MAX_ANSWERS || answers.contains_key(&path) {
+                    answers.insert(path, record);
                 }
             }
-            tokio::time::sleep(RETRY).await;
+            Err(error) => warn!(%error, %path, "catalogue record ignored"),
         }
     }
 

@@ -4,17 +4,14 @@
 //! ([`crate::web::files`]), so bytes, content type and `Last-Modified` match.
 
 use super::Buckets;
+use super::follow::each_entry;
 use super::wire::{FileRecord, text_of_key};
 use async_nats::jetstream::kv::Operation;
-use futures_util::StreamExt;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, warn};
-
-/// Wait before reopening a lost watch.
-const RETRY: Duration = Duration::from_millis(500);
+use tracing::{info, warn};
 
 /// The mirror's file for a published path; `None` for a path that would leave the folder.
 pub fn local_path(dir: &Path, path: &str) -> Option<PathBuf> {
@@ -50,37 +47,19 @@ pub async fn follow(dir: PathBuf, mut buckets: watch::Receiver<Option<Buckets>>,
     }
     let ready = buckets.wait_for(Option::is_some).await.ok().and_then(|b| b.clone());
     let Some(buckets) = ready else { return };
-    let mut written = 0usize;
-    loop {
-        let mut watch = match buckets.files.watch_with_history(">").await {
-            Ok(watch) => watch,
-            Err(error) => {
-                debug!(%error, "files watch not open yet");
-                tokio::time::sleep(RETRY).await;
-                continue;
-            }
-        };
-        loop {
-            let entry = tokio::select! {
-                () = shutdown.cancelled() => return,
-                entry = watch.next() => entry,
-            };
-            let entry = match entry {
-                Some(Ok(entry)) => entry,
-                Some(Err(_)) | None => break,
-            };
-            let dir = dir.clone();
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let written = &written;
+    each_entry(&buckets.files, "files", &shutdown, |entry| {
+        let dir = dir.clone();
+        async move {
             let done = if entry.operation == Operation::Put {
                 let record = match FileRecord::decode(&entry.value) {
                     Ok(record) => record,
-                    Err(error) => {
-                        warn!(%error, "file record ignored");
-                        continue;
-                    }
+                    Err(error) => return warn!(%error, "file record ignored"),
                 };
                 tokio::task::spawn_blocking(move || write(&dir, &record).map_err(|e| (record.header.path, e))).await
             } else {
-                let Some(path) = text_of_key(&entry.key) else { continue };
+                let Some(path) = text_of_key(&entry.key) else { return };
                 tokio::task::spawn_blocking(move || {
                     if let Some(file) = local_path(&dir, &path) {
                         let _ = std::fs::remove_file(file);
@@ -91,7 +70,7 @@ pub async fn follow(dir: PathBuf, mut buckets: watch::Receiver<Option<Buckets>>,
             };
             match done {
                 Ok(Ok(())) => {
-                    written += 1;
+                    let written = written.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                     if written.is_power_of_two() {
                         info!(files = written, "files mirrored from the ingest node");
                     }
@@ -100,8 +79,8 @@ pub async fn follow(dir: PathBuf, mut buckets: watch::Receiver<Option<Buckets>>,
                 Err(_) => {}
             }
         }
-        tokio::time::sleep(RETRY).await;
-    }
+    })
+    .await;
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod files;
+pub mod follow;
 pub mod http;
 pub mod mirror;
 pub mod node;

@@ -2,12 +2,13 @@
 //! lease renewed while someone watches), every FOP's live frames (followed in the FOPs
 //! bucket), and the NATS link, whose loss is shown to viewers as a status.
 
+use super::follow::{RETRY, each_entry};
 use super::wire::{FopRecord, ViewRecord};
 use super::{Buckets, NatsOptions, RENEW_EVERY};
 use crate::views::ViewFrame;
 use crate::views::feeds::{Feeds, FopFrames};
 use crate::views::frames::{self, PatchFrame, Published};
-use async_nats::jetstream::kv::{Operation, Watch};
+use async_nats::jetstream::kv::{Entry, Operation, Watch};
 use axum::body::Bytes;
 use futures_util::StreamExt;
 use owlcms_contract::events::StreamEvent;
@@ -20,8 +21,6 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info_span, warn};
 
-/// Wait before reopening a lost watch.
-const RETRY: Duration = Duration::from_millis(500);
 /// Most distinct views a relay follows (as the ingest node's MAX_VIEWS).
 pub const MAX_WANTED: usize = 512;
 /// Most FOPs followed.
@@ -251,41 +250,31 @@ impl Node {
         let Some(buckets) = self.buckets().await else { return };
         // Per FOP: the last ingest epoch and versions seen.
         let mut seen: HashMap<String, (u64, u64, u64)> = HashMap::new();
-        loop {
-            let mut watch = match buckets.fops.watch_with_history(">").await {
-                Ok(watch) => watch,
-                Err(error) => {
-                    debug!(%error, "FOP watch not open yet");
-                    tokio::time::sleep(RETRY).await;
-                    continue;
-                }
-            };
-            loop {
-                let entry = tokio::select! {
-                    () = self.shutdown.cancelled() => return,
-                    entry = watch.next() => entry,
-                };
-                let entry = match entry {
-                    Some(Ok(entry)) if entry.operation == Operation::Put => entry,
-                    Some(Ok(_)) => continue,
-                    Some(Err(_)) | None => break,
-                };
-                let Some(name) = super::wire::text_of_key(&entry.key) else { continue };
-                let Ok(record) = FopRecord::decode(&entry.value) else { continue };
-                let tx = {
-                    let _ = self.fop(&name);
-                    self.fops.lock().get(&name).cloned()
-                };
-                let Some(tx) = tx else { continue };
-                let last = seen.get(&name).copied();
-                tx.send_modify(|frames| {
-                    let next = Arc::make_mut(frames);
-                    apply(next, &record, last);
-                });
-                seen.insert(name, (record.header.epoch, record.header.clock_seq, record.header.decision_seq));
-            }
-            tokio::time::sleep(RETRY).await;
+        each_entry(&buckets.fops, "FOP", &self.shutdown, |entry| {
+            self.take_fop(&entry, &mut seen);
+            std::future::ready(())
+        })
+        .await;
+    }
+
+    /// Lays a FOP record over that FOP's frames.
+    fn take_fop(&self, entry: &Entry, seen: &mut HashMap<String, (u64, u64, u64)>) {
+        if entry.operation != Operation::Put {
+            return;
         }
+        let Some(name) = super::wire::text_of_key(&entry.key) else { return };
+        let Ok(record) = FopRecord::decode(&entry.value) else { return };
+        let tx = {
+            let _ = self.fop(&name);
+            self.fops.lock().get(&name).cloned()
+        };
+        let Some(tx) = tx else { return };
+        let last = seen.get(&name).copied();
+        tx.send_modify(|frames| {
+            let next = Arc::make_mut(frames);
+            apply(next, &record, last);
+        });
+        seen.insert(name, (record.header.epoch, record.header.clock_seq, record.header.decision_seq));
     }
 }
 
